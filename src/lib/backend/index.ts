@@ -1,0 +1,11 @@
+export {
+  BACKEND_NAMES,
+  BackendError,
+  currentBackend,
+  initBackend,
+  parseBackendName,
+  type BackendInfo,
+  type BackendName,
+  type InitBackendOptions,
+} from './select';
+export { applyKernelPacks, kernelPackNames, registerKernelPack, type KernelPack } from './kernel-packs';

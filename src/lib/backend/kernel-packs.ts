@@ -1,0 +1,54 @@
+/**
+ * The hook through which actlab's own kernels (faster or corrected versions of
+ * stock tfjs kernels) are registered on top of a backend once it is chosen.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** A named set of kernels for one backend. */
+export interface KernelPack {
+  /** Short name shown in the backend line, e.g. `conv-im2col`. */
+  readonly name: string;
+  /** The tfjs backend name the kernels are for (`wasm`, `cpu`, ...). */
+  readonly backend: string;
+  /** The kernel configs; each replaces any kernel of the same name on `backend`. */
+  readonly kernels: () => readonly tf.KernelConfig[];
+}
+
+const packs = new Map<string, KernelPack>();
+const applied = new Set<string>();
+
+/**
+ * Adds a kernel pack. It is applied when {@link initBackend} selects its backend
+ * (or at once, if that backend is already active). Names must be unique.
+ */
+export function registerKernelPack(pack: KernelPack): void {
+  if (packs.has(pack.name)) {
+    throw new Error(`a kernel pack named "${pack.name}" is already registered; pick another name`);
+  }
+  packs.set(pack.name, pack);
+  if (tf.getBackend() === pack.backend) applyKernelPacks(pack.backend);
+}
+
+/** Registers every pack for `backend` not registered yet; returns the names of all packs active on it. */
+export function applyKernelPacks(backend: string): string[] {
+  const active: string[] = [];
+  for (const pack of packs.values()) {
+    if (pack.backend !== backend) continue;
+    if (!applied.has(pack.name)) {
+      for (const kernel of pack.kernels()) {
+        if (tf.getKernel(kernel.kernelName, kernel.backendName)) {
+          tf.unregisterKernel(kernel.kernelName, kernel.backendName);
+        }
+        tf.registerKernel(kernel);
+      }
+      applied.add(pack.name);
+    }
+    active.push(pack.name);
+  }
+  return active;
+}
+
+/** Names of the registered packs, for reports. */
+export function kernelPackNames(): string[] {
+  return [...packs.keys()];
+}

@@ -1,0 +1,1 @@
+export { environmentReport, reportRows, showReport, type EnvironmentReport, type ToolReport } from './report';

@@ -1,0 +1,173 @@
+/**
+ * Executes the numbered notebooks in order through real Jupyter (nbclient) with
+ * the `actlab` kernel, writing executed .ipynb and .html copies to an output folder.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+
+import { installKernelSpec, KERNEL_NAME, withJupyterPath } from './kernelspec';
+import { NBEXEC_PY } from './nbexec-py';
+import { findJupyterPython } from './python';
+
+/** Notebook file names the runner picks up: `NN_name.ipynb`. */
+export const NOTEBOOK_PATTERN = /^\d{2}_[\w-]+\.ipynb$/;
+
+export interface RunNotebooksOptions {
+  /** Folder of `NN_*.ipynb` notebooks. */
+  readonly notebooksDir: string;
+  /** Where executed `.ipynb` and `.html` copies go (created if missing). */
+  readonly outDir: string;
+  /**
+   * Run only notebooks whose file name starts with one of these (e.g. `['00', '03_c3d']`).
+   * @default every notebook
+   */
+  readonly only?: readonly string[];
+  /**
+   * Seconds one cell may run before it counts as failed.
+   * @default 1800
+   */
+  readonly cellTimeoutSeconds?: number;
+  /** Progress events (the CLI prints them). */
+  readonly onEvent?: (event: RunnerEvent) => void;
+  /** Environment for Jupyter and the kernel. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Stops waiting and kills the notebook being executed. */
+  readonly signal?: AbortSignal;
+}
+
+export type RunnerEvent =
+  | { readonly event: 'notebook_start'; readonly notebook: string; readonly cells: number }
+  | {
+      readonly event: 'cell_start';
+      readonly notebook: string;
+      readonly id?: string;
+      readonly position: number;
+      readonly of: number;
+    }
+  | {
+      readonly event: 'cell_done';
+      readonly notebook: string;
+      readonly id?: string;
+      readonly status: string;
+      readonly seconds: number;
+    }
+  | { readonly event: 'notebook_done'; readonly notebook: string; readonly seconds: number };
+
+export interface NotebookResult {
+  readonly notebook: string;
+  readonly executed: string;
+  readonly html: string;
+  readonly seconds: number;
+}
+
+/** A notebook cell raised an error (or timed out, or the kernel died). */
+export class NotebookFailedError extends Error {
+  override name = 'NotebookFailedError';
+  constructor(
+    readonly notebook: string,
+    /** 1-based position among the notebook's code cells. */
+    readonly cellPosition: number | undefined,
+    readonly cellId: string | undefined,
+    readonly errorName: string,
+    readonly errorValue: string,
+    readonly cellSource: string,
+    readonly executed: string,
+  ) {
+    const where = cellPosition ? `code cell ${cellPosition}${cellId ? ` (id ${cellId})` : ''}` : 'start-up';
+    super(
+      `${notebook} failed at ${where}: ${errorName}: ${errorValue}\n` +
+        `  the executed copy with the full error is ${executed} (and .html beside it)`,
+    );
+  }
+}
+
+/** The notebooks the runner would execute, sorted by number. */
+export function listNotebooks(notebooksDir: string, only?: readonly string[]): string[] {
+  if (!fs.existsSync(notebooksDir)) throw new Error(`notebook folder ${notebooksDir} does not exist`);
+  const all = fs
+    .readdirSync(notebooksDir)
+    .filter((name) => NOTEBOOK_PATTERN.test(name))
+    .sort();
+  const picked = only && only.length > 0 ? all.filter((name) => only.some((p) => name.startsWith(p))) : all;
+  if (picked.length === 0) {
+    const filter = only && only.length > 0 ? ` matching ${only.join(', ')}` : '';
+    throw new Error(`no NN_*.ipynb notebooks${filter} in ${notebooksDir} (found: ${all.join(', ') || 'none'})`);
+  }
+  return picked.map((name) => path.join(notebooksDir, name));
+}
+
+/**
+ * Executes the notebooks one after another; stops at the first failure with a
+ * {@link NotebookFailedError}. Throws `JupyterMissingError` when Jupyter is absent.
+ */
+export async function runNotebooks(options: RunNotebooksOptions): Promise<NotebookResult[]> {
+  const notebooks = listNotebooks(options.notebooksDir, options.only);
+  const { python } = findJupyterPython(options.env);
+  const kernel = installKernelSpec();
+  const env = withJupyterPath(options.env ?? process.env, kernel.jupyterPath);
+  fs.mkdirSync(options.outDir, { recursive: true });
+  const results: NotebookResult[] = [];
+  for (const notebook of notebooks) {
+    options.signal?.throwIfAborted();
+    results.push(await runOne(notebook, python, env, options));
+  }
+  return results;
+}
+
+async function runOne(
+  notebook: string,
+  python: string,
+  env: NodeJS.ProcessEnv,
+  options: RunNotebooksOptions,
+): Promise<NotebookResult> {
+  const name = path.basename(notebook);
+  const stem = name.replace(/\.ipynb$/, '');
+  const executed = path.join(options.outDir, `${stem}.ipynb`);
+  const html = path.join(options.outDir, `${stem}.html`);
+  const timeout = String(options.cellTimeoutSeconds ?? 1800);
+  const started = Date.now();
+  const args = ['-c', NBEXEC_PY, notebook, executed, html, KERNEL_NAME, timeout, path.dirname(notebook)];
+  const child = spawn(python, args, { env, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
+  let failure: Record<string, unknown> | undefined;
+  const stderr: string[] = [];
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr.push(chunk);
+    if (stderr.length > 200) stderr.shift();
+  });
+  const lines = readline.createInterface({ input: child.stdout });
+  lines.on('line', (line) => {
+    if (!line.startsWith('ACTLAB-NB ')) return;
+    const event = JSON.parse(line.slice('ACTLAB-NB '.length)) as Record<string, unknown>;
+    if (event.event === 'failed') {
+      failure = event;
+      return;
+    }
+    if (event.event === 'notebook_done') {
+      options.onEvent?.({ event: 'notebook_done', notebook: name, seconds: (Date.now() - started) / 1000 });
+      return;
+    }
+    options.onEvent?.({ ...event, notebook: name } as unknown as RunnerEvent);
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (failure) {
+    throw new NotebookFailedError(
+      name,
+      failure.position as number | undefined,
+      (failure.id as string | null) ?? undefined,
+      String(failure.ename),
+      String(failure.evalue),
+      String(failure.source ?? ''),
+      executed,
+    );
+  }
+  if (code !== 0) {
+    const tail = stderr.join('').trim().split('\n').slice(-15).join('\n');
+    throw new Error(`${name}: Jupyter exited with code ${code} before running the notebook:\n${tail}`);
+  }
+  return { notebook: name, executed, html, seconds: (Date.now() - started) / 1000 };
+}

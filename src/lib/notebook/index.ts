@@ -1,0 +1,1 @@
+export { escapeHtml, inNotebook, keyValueTable, showHtml } from './display';

@@ -1,0 +1,90 @@
+/**
+ * The one module that knows where ffmpeg/ffprobe live and that talks to
+ * fluent-ffmpeg (archived upstream: keep every use of it behind this file).
+ *
+ * Binaries are looked up in this order: `ACTLAB_FFMPEG` / `ACTLAB_FFPROBE`,
+ * the copies shipped inside `@ffmpeg-installer/*` / `@ffprobe-installer/*`,
+ * then `ffmpeg` / `ffprobe` on PATH.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+
+import ffmpeg from 'fluent-ffmpeg';
+
+export type ToolName = 'ffmpeg' | 'ffprobe';
+
+export interface ToolInfo {
+  readonly tool: ToolName;
+  /** Absolute path, or the bare command name when taken from PATH. */
+  readonly path: string;
+  /** Where it came from. */
+  readonly source: 'env' | 'npm package' | 'PATH';
+  /** `ffmpeg version 6.0` style: the first three words of `-version`. */
+  readonly version: string;
+}
+
+/** ffmpeg or ffprobe cannot be found or does not run. */
+export class FfmpegMissingError extends Error {
+  override name = 'FfmpegMissingError';
+}
+
+const ENV_VARS: Record<ToolName, string> = { ffmpeg: 'ACTLAB_FFMPEG', ffprobe: 'ACTLAB_FFPROBE' };
+const INSTALLERS: Record<ToolName, string> = {
+  ffmpeg: '@ffmpeg-installer/ffmpeg',
+  ffprobe: '@ffprobe-installer/ffprobe',
+};
+const cache = new Map<ToolName, ToolInfo>();
+
+/** Finds a working ffmpeg or ffprobe (cached), or throws {@link FfmpegMissingError} saying how to get one. */
+export function locateTool(tool: ToolName): ToolInfo {
+  const cached = cache.get(tool);
+  if (cached) return cached;
+  const tried: string[] = [];
+  for (const [candidate, source] of candidates(tool)) {
+    const version = versionLine(candidate);
+    if (version) {
+      const info: ToolInfo = { tool, path: candidate, source, version };
+      cache.set(tool, info);
+      return info;
+    }
+    tried.push(`${candidate} (${source})`);
+  }
+  throw new FfmpegMissingError(
+    `${tool} not found or not runnable (tried ${tried.join(', ') || 'nothing'}). ` +
+      `Reinstall with "npm ci" (it ships ${INSTALLERS[tool]}), install ${tool} system-wide, ` +
+      `or set ${ENV_VARS[tool]}=/path/to/${tool}.`,
+  );
+}
+
+/** A fluent-ffmpeg command with the located binaries set; the only way the library should make one. */
+export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
+  const command = input === undefined ? ffmpeg() : ffmpeg(input);
+  command.setFfmpegPath(locateTool('ffmpeg').path);
+  command.setFfprobePath(locateTool('ffprobe').path);
+  return command;
+}
+
+function candidates(tool: ToolName): Array<[string, ToolInfo['source']]> {
+  const list: Array<[string, ToolInfo['source']]> = [];
+  const fromEnv = process.env[ENV_VARS[tool]];
+  if (fromEnv) return [[fromEnv, 'env']]; // an explicit choice is the only one tried
+  const bundled = installerPath(tool);
+  if (bundled) list.push([bundled, 'npm package']);
+  list.push([tool, 'PATH']);
+  return list;
+}
+
+function installerPath(tool: ToolName): string | undefined {
+  try {
+    const found = (require(INSTALLERS[tool]) as { path?: string }).path;
+    return found && fs.existsSync(found) ? found : undefined;
+  } catch {
+    return undefined; // no build for this platform: fall back to PATH
+  }
+}
+
+function versionLine(binary: string): string | undefined {
+  const run = spawnSync(binary, ['-version'], { encoding: 'utf8', timeout: 15_000 });
+  if (run.status !== 0) return undefined;
+  return run.stdout.split('\n')[0]?.trim().split(/\s+/).slice(0, 3).join(' ');
+}

@@ -1,0 +1,1 @@
+export { ffmpegCommand, FfmpegMissingError, locateTool, type ToolInfo, type ToolName } from './ffmpeg';
