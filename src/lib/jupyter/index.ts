@@ -10,7 +10,13 @@ export {
   type KernelJson,
   type KernelSpecOptions,
 } from './kernelspec';
-export { findJupyterPython, JUPYTER_INSTALL_HINT, JupyterMissingError, pythonCandidates, type JupyterPython } from './python';
+export {
+  findJupyterPython,
+  JUPYTER_INSTALL_HINT,
+  JupyterMissingError,
+  pythonCandidates,
+  type JupyterPython,
+} from './python';
 export {
   listNotebooks,
   NOTEBOOK_PATTERN,

@@ -45,7 +45,10 @@ export function keyValueTable(rows: ReadonlyArray<readonly [string, string]>): {
   const width = Math.max(...rows.map(([k]) => k.length));
   const text = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
   const body = rows
-    .map(([k, v]) => `<tr><th style="text-align:left">${escapeHtml(k)}</th><td style="text-align:left">${escapeHtml(v)}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><th style="text-align:left">${escapeHtml(k)}</th><td style="text-align:left">${escapeHtml(v)}</td></tr>`,
+    )
     .join('');
   return { html: `<table>${body}</table>`, text };
 }
