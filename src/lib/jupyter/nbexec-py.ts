@@ -7,7 +7,7 @@
  * argv: source.ipynb out.ipynb out.html kernel_name cell_timeout_s cwd
  */
 export const NBEXEC_PY = String.raw`
-import json, sys, time
+import json, re, sys, time
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -28,6 +28,8 @@ def cell_position(index):
     return code_cells.index(index) + 1 if index in code_cells else None
 
 def on_cell_start(cell=None, cell_index=None, **_):
+    if cell.cell_type != "code":
+        return
     state["index"] = cell_index
     state["started"] = time.time()
     emit("cell_start", index=cell_index, id=cell.get("id"), position=cell_position(cell_index), of=len(code_cells))
@@ -47,9 +49,20 @@ client = NotebookClient(
 )
 
 def error_of(cell):
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            return out.get("ename", "Error"), out.get("evalue", "")
+    """(name, message) of the error a failed cell shows; tslab reports errors on stderr."""
+    outputs = cell.get("outputs", [])
+    for out in outputs:
+        if out.get("output_type") == "error" and out.get("ename") not in (None, "", "<Error>"):
+            return out.get("ename"), out.get("evalue", "")
+    stderr = "".join("".join(o.get("text", "")) for o in outputs if o.get("name") == "stderr")
+    thrown = re.search(r"^((?:[A-Za-z_$][\w$]*)?(?:Error|Exception)): (.*)$", stderr, re.M)
+    if thrown:
+        return thrown.group(1), thrown.group(2)
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if lines and re.match(r"^\d+:\d+ - ", lines[0]):
+        return "TypeScript", "; ".join(lines[:3])
+    if lines:
+        return "Error", lines[0]
     return None, None
 
 failure = None

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { ROOT, runCli } from './helpers/cli';
+
+describe('actlab CLI', () => {
+  it('help lists every command', () => {
+    const run = runCli(['help']);
+    assert.equal(run.status, 0);
+    for (const name of ['env', 'backend', 'kernel install', 'tutorial']) {
+      assert.match(run.stdout, new RegExp(`^  ${name}`, 'm'));
+    }
+  });
+
+  it('an unknown command or flag is a usage error, not a stack trace', () => {
+    const unknown = runCli(['frobnicate']);
+    assert.equal(unknown.status, 2);
+    assert.equal(unknown.stderr, 'actlab: unknown command "frobnicate"; run "actlab help" for the list\n');
+    const flag = runCli(['tutorial', '--bogus']);
+    assert.equal(flag.status, 2);
+    assert.match(flag.stderr, /^actlab: Unknown option '--bogus'/);
+  });
+
+  it('env --json reports the machine, the backend and the bundled ffmpeg/ffprobe', () => {
+    const run = runCli(['env', '--json'], { ACTLAB_BACKEND: 'cpu' });
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as Record<string, any>;
+    assert.equal(report.node, process.version);
+    assert.equal(report.backend.name, 'cpu');
+    assert.ok(report.cpuCores >= 1);
+    assert.ok(report.memoryTotalGiB > 0);
+    for (const tool of ['ffmpeg', 'ffprobe']) {
+      assert.equal(report[tool].found, true, report[tool].detail);
+      assert.match(report[tool].version, new RegExp(`^${tool} version `));
+    }
+    assert.equal(report.jupyter.found, true, report.jupyter.detail);
+  });
+
+  it('a wrong ACTLAB_FFMPEG is reported with what to do', () => {
+    const run = runCli(['env', '--json'], { ACTLAB_FFMPEG: '/nonexistent/ffmpeg', ACTLAB_BACKEND: 'cpu' });
+    assert.equal(run.status, 1);
+    const report = JSON.parse(run.stdout) as Record<string, any>;
+    assert.equal(report.ffmpeg.found, false);
+    assert.match(
+      report.ffmpeg.detail,
+      /ffmpeg not found or not runnable \(tried \/nonexistent\/ffmpeg \(env\)\).*set ACTLAB_FFMPEG/,
+    );
+  });
+
+  it("require('actlab') works from notebooks/ with the documented namespaces", () => {
+    const run = spawnSync(
+      process.execPath,
+      ['-e', "const a = require('actlab'); console.log(Object.keys(a).sort().join(','))"],
+      { cwd: path.join(ROOT, 'notebooks'), encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const names = run.stdout.trim().split(',');
+    for (const ns of ['backend', 'env', 'jupyter', 'video']) assert.ok(names.includes(ns), `${ns} in ${names}`);
+  });
+});

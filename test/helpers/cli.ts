@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+/** The repository root (tests compile to out/test-build/test/...). */
+export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built `actlab` CLI in a child process with extra environment variables. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): CliRun {
+  const merged: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete merged[key];
+    else merged[key] = value;
+  }
+  const run = spawnSync(process.execPath, [CLI, ...args], { cwd, env: merged, encoding: 'utf8', timeout: 20 * 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** True when `require('@tensorflow/tfjs-node')` would load here. */
+export function tfjsNodeInstalled(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node', { paths: [ROOT] });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Executes every tutorial notebook through real Jupyter with the actlab kernel,
+ * exactly as `npm run tutorial` does, and checks what each one printed.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { ROOT, runCli } from './helpers/cli';
+
+const OUT = path.join(ROOT, 'out', 'test-notebooks');
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string[];
+  data?: Record<string, string | string[]>;
+  ename?: string;
+  evalue?: string;
+}
+
+function outputsOf(notebook: string): Map<string, string> {
+  const nb = JSON.parse(fs.readFileSync(path.join(OUT, notebook), 'utf8')) as {
+    cells: Array<{ id: string; cell_type: string; outputs?: Output[] }>;
+  };
+  const byId = new Map<string, string>();
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code') continue;
+    for (const out of cell.outputs ?? []) {
+      // tslab reports thrown errors as stderr text rather than as error outputs: check both.
+      assert.notEqual(out.output_type, 'error', `${notebook} cell ${cell.id}: ${out.ename}: ${out.evalue}`);
+      const stderr = out.output_type === 'stream' && out.name === 'stderr' ? out.text?.join('') : '';
+      assert.doesNotMatch(stderr ?? '', /^\w*Error: /m, `${notebook} cell ${cell.id} printed an error`);
+    }
+    const text = (cell.outputs ?? [])
+      .map((o) => [...(o.text ?? []), ...Object.values(o.data ?? {}).flat()].join(''))
+      .join('');
+    byId.set(cell.id, text);
+  }
+  return byId;
+}
+
+describe('tutorial notebooks', () => {
+  it('all run through Jupyter (npm run tutorial) without an error', () => {
+    fs.rmSync(OUT, { recursive: true, force: true });
+    const run = runCli(['tutorial', '--out', OUT]);
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    const notebooks = fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => /^\d\d_.*\.ipynb$/.test(f));
+    assert.ok(notebooks.length >= 1);
+    for (const nb of notebooks) {
+      assert.ok(fs.existsSync(path.join(OUT, nb.replace(/\.ipynb$/, '.html'))), `${nb} has an HTML copy`);
+      outputsOf(nb);
+    }
+  });
+
+  it('00_setup reports the backend, the tools and a clean tensor count', () => {
+    const out = outputsOf('00_setup.ipynb');
+    assert.match(out.get('backend') ?? '', /actlab: TensorFlow.js backend "(tensorflow|wasm|cpu)"/);
+    assert.match(out.get('report') ?? '', /ffmpeg version/);
+    assert.match(out.get('report') ?? '', /Jupyter<\/th><td[^>]*>nbclient/);
+    assert.match(out.get('report-assert') ?? '', /ffmpeg and ffprobe found; \d+ CPU cores/);
+    assert.match(out.get('tensor') ?? '', /clips shape \[N,T,H,W,C\]: \[ 2, 8, 32, 32, 1 \]/);
+    assert.match(out.get('tensor-mean') ?? '', /tensors alive after dispose: 0/);
+  });
+});

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { listNotebooks, NotebookFailedError, runNotebooks } from '../src/lib/jupyter';
+import { ROOT, runCli } from './helpers/cli';
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'notebooks');
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'actlab-runner-'));
+}
+
+interface Cell {
+  cell_type: string;
+  id: string;
+  outputs?: Array<{ output_type: string; text?: string[]; evalue?: string }>;
+}
+
+function cellsOf(file: string): Cell[] {
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: Cell[] }).cells;
+}
+
+describe('notebook runner (real Jupyter, actlab kernel)', () => {
+  it('lists NN_*.ipynb in order and filters with --only prefixes', () => {
+    assert.deepEqual(
+      listNotebooks(FIXTURES).map((f) => path.basename(f)),
+      ['00_ok.ipynb', '01_fails.ipynb'],
+    );
+    assert.deepEqual(
+      listNotebooks(FIXTURES, ['01']).map((f) => path.basename(f)),
+      ['01_fails.ipynb'],
+    );
+    assert.throws(
+      () => listNotebooks(FIXTURES, ['07']),
+      /no NN_\*\.ipynb notebooks matching 07 in .*found: 00_ok.ipynb, 01_fails.ipynb/,
+    );
+  });
+
+  it('executes a notebook and writes the executed .ipynb and .html', async () => {
+    const out = tempDir();
+    const events: string[] = [];
+    const results = await runNotebooks({
+      notebooksDir: FIXTURES,
+      outDir: out,
+      only: ['00'],
+      onEvent: (e) => events.push(e.event),
+    });
+    assert.equal(results.length, 1);
+    const cells = cellsOf(path.join(out, '00_ok.ipynb'));
+    const text = cells
+      .find((c) => c.id === 'ok')
+      ?.outputs?.flatMap((o) => o.text ?? [])
+      .join('');
+    assert.equal(text, 'answer 42\n');
+    assert.match(fs.readFileSync(path.join(out, '00_ok.html'), 'utf8'), /answer 42/);
+    assert.deepEqual(events, ['notebook_start', 'cell_start', 'cell_done', 'notebook_done']);
+  });
+
+  it('stops at the failing cell, names notebook and cell, and keeps the executed copy', async () => {
+    const out = tempDir();
+    await assert.rejects(runNotebooks({ notebooksDir: FIXTURES, outDir: out }), (error: Error) => {
+      assert.ok(error instanceof NotebookFailedError, String(error));
+      assert.equal(error.notebook, '01_fails.ipynb');
+      assert.equal(error.cellPosition, 2);
+      assert.equal(error.cellId, 'boom');
+      assert.equal(error.errorValue, 'planted failure for the runner test');
+      assert.match(error.message, /^01_fails\.ipynb failed at code cell 2 \(id boom\): Error: planted failure/);
+      return true;
+    });
+    const cells = cellsOf(path.join(out, '01_fails.ipynb'));
+    const boom = cells
+      .find((c) => c.id === 'boom')
+      ?.outputs?.flatMap((o) => o.text ?? [])
+      .join('');
+    assert.match(boom ?? '', /Error: planted failure for the runner test/, 'tslab reports the error on stderr');
+    assert.deepEqual(cells.find((c) => c.id === 'never')?.outputs, [], 'cells after the failure do not run');
+    assert.ok(fs.existsSync(path.join(out, '01_fails.html')));
+  });
+
+  it('reports a TypeScript compile error with its position', async () => {
+    await assert.rejects(
+      runNotebooks({ notebooksDir: path.join(ROOT, 'test', 'fixtures', 'notebooks-type-error'), outDir: tempDir() }),
+      (error: Error) => {
+        assert.ok(error instanceof NotebookFailedError, String(error));
+        assert.equal(error.cellId, 'typo');
+        assert.equal(error.errorName, 'TypeScript');
+        assert.match(error.errorValue, /^1:7 - Type 'string' is not assignable to type 'number'/);
+        return true;
+      },
+    );
+  });
+
+  it('the CLI exits 1 naming the notebook, cell and error', () => {
+    const run = runCli(['tutorial', '--notebooks', FIXTURES, '--out', tempDir()]);
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /✔ 00_ok\.ipynb/);
+    assert.match(
+      run.stderr,
+      /✘ 01_fails\.ipynb failed at code cell 2 \(id boom\): Error: planted failure for the runner test/,
+    );
+    assert.match(run.stderr, /throw new Error\('planted failure for the runner test'\);/);
+  });
+
+  it('says how to install Jupyter when no Python has it', () => {
+    const run = runCli(['tutorial', '--notebooks', FIXTURES, '--out', tempDir()], {
+      ACTLAB_PYTHON: '/nonexistent/python3',
+    });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /^actlab: Jupyter is not installed: .*tried \/nonexistent\/python3 \(not found\)/);
+    assert.match(run.stderr, /sudo apt-get install jupyter-notebook jupyter-nbconvert python3-nbclient/);
+    assert.match(run.stderr, /python3 -m pip install jupyterlab nbclient nbconvert/);
+    assert.doesNotMatch(run.stderr, /at .*\.js:\d+/, 'no stack trace');
+  });
+
+  it('rejects a nonsense ACTLAB_BACKEND in one line before starting Jupyter', () => {
+    const run = runCli(['tutorial', '--notebooks', FIXTURES, '--out', tempDir()], { ACTLAB_BACKEND: 'nonsense' });
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+    assert.match(run.stderr, /allowed values: tensorflow, wasm, cpu/);
+  });
+});
