@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
+import type { EnvironmentReport } from '../src/lib/env';
 import { ROOT, runCli } from './helpers/cli';
 
 describe('actlab CLI', () => {
@@ -26,12 +27,12 @@ describe('actlab CLI', () => {
   it('env --json reports the machine, the backend and the bundled ffmpeg/ffprobe', () => {
     const run = runCli(['env', '--json'], { ACTLAB_BACKEND: 'cpu' });
     assert.equal(run.status, 0, run.stderr);
-    const report = JSON.parse(run.stdout) as Record<string, any>;
+    const report = JSON.parse(run.stdout) as EnvironmentReport;
     assert.equal(report.node, process.version);
     assert.equal(report.backend.name, 'cpu');
     assert.ok(report.cpuCores >= 1);
     assert.ok(report.memoryTotalGiB > 0);
-    for (const tool of ['ffmpeg', 'ffprobe']) {
+    for (const tool of ['ffmpeg', 'ffprobe'] as const) {
       assert.equal(report[tool].found, true, report[tool].detail);
       assert.match(report[tool].version, new RegExp(`^${tool} version `));
     }
@@ -41,7 +42,7 @@ describe('actlab CLI', () => {
   it('a wrong ACTLAB_FFMPEG is reported with what to do', () => {
     const run = runCli(['env', '--json'], { ACTLAB_FFMPEG: '/nonexistent/ffmpeg', ACTLAB_BACKEND: 'cpu' });
     assert.equal(run.status, 1);
-    const report = JSON.parse(run.stdout) as Record<string, any>;
+    const report = JSON.parse(run.stdout) as EnvironmentReport;
     assert.equal(report.ffmpeg.found, false);
     assert.match(
       report.ffmpeg.detail,
