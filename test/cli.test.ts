@@ -34,7 +34,7 @@ describe('actlab CLI', () => {
     assert.ok(report.memoryTotalGiB > 0);
     for (const tool of ['ffmpeg', 'ffprobe'] as const) {
       assert.equal(report[tool].found, true, report[tool].detail);
-      assert.match(report[tool].version, new RegExp(`^${tool} version `));
+      assert.match(report[tool].version ?? '', new RegExp(`^${tool} version `));
     }
     assert.equal(report.jupyter.found, true, report.jupyter.detail);
   });
