@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
+import { ensureSelfLink } from '../util/self-link';
 import { installKernelSpec, KERNEL_NAME, withJupyterPath } from './kernelspec';
 import { NBEXEC_PY } from './nbexec-py';
 import { findJupyterPython } from './python';
@@ -105,6 +106,7 @@ export function listNotebooks(notebooksDir: string, only?: readonly string[]): s
 export async function runNotebooks(options: RunNotebooksOptions): Promise<NotebookResult[]> {
   const notebooks = listNotebooks(options.notebooksDir, options.only);
   const { python } = findJupyterPython(options.env);
+  ensureSelfLink(); // notebooks import 'actlab'
   const kernel = installKernelSpec();
   const env = withJupyterPath(options.env ?? process.env, kernel.jupyterPath);
   fs.mkdirSync(options.outDir, { recursive: true });
