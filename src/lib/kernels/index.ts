@@ -1,0 +1,19 @@
+/**
+ * actlab's own tfjs kernels (im2col convolutions, a correct MaxPool3D) and the
+ * packs that put them on the wasm and cpu backends. Importing this module
+ * registers the packs; {@link initBackend} applies them to the chosen backend.
+ */
+import { registerActlabKernels } from './packs';
+
+export { cpuHost, wasmHost, type BackendHost } from './backend-host';
+export { conv2dGeometry, conv3dGeometry, outputPositions, patchSize, type ConvGeometry } from './conv-geometry';
+export { convBackpropFilter, convBackpropInput, convForward } from './conv-im2col';
+export { CONV_KERNEL_NAMES, convKernelConfigs, type ConvKernelName } from './conv-kernels';
+export { jsGemm, type Gemm } from './gemm';
+export { fillColumns, scatterColumns } from './im2col';
+export { maxPool3d, maxPool3dGrad, maxPool3dKernelConfigs } from './max-pool3d';
+export { cpuConvPack, KERNEL_PACKS, registerActlabKernels, wasmConvPack } from './packs';
+export { splitKernelConfig, splitMiddle } from './split';
+export { leadingAxesReduceConfig, sumRows } from './sum-leading-axes';
+
+registerActlabKernels();

@@ -1,0 +1,70 @@
+/**
+ * actlab's kernel packs: faster or corrected kernels registered on top of the
+ * stock wasm and cpu backends.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { type KernelPack, registerKernelPack } from '../backend/kernel-packs';
+import { cpuHost, wasmHost } from './backend-host';
+import { convKernelConfigs } from './conv-kernels';
+import { maxPool3dKernelConfigs } from './max-pool3d';
+import { splitKernelConfig } from './split';
+import { leadingAxesReduceConfig } from './sum-leading-axes';
+
+/**
+ * wasm: every conv kernel as im2col + XNNPACK GEMM. Stock wasm lacks
+ * Conv2DBackpropFilter, gets Conv3DBackpropInputV2 wrong everywhere and
+ * Conv3DBackpropFilterV2 wrong at stride 2; its MaxPool3D clips negatives to 0;
+ * its Sum/Mean over leading axes (bias gradient, batch-norm statistics) and its
+ * SplitV (grouped convolution) are slow.
+ */
+export const wasmConvPack: KernelPack = {
+  name: 'conv-im2col',
+  backend: 'wasm',
+  kernels: () => [
+    ...convKernelConfigs('wasm', wasmHost),
+    ...maxPool3dKernelConfigs('wasm', wasmHost),
+    ...wrappedStock('wasm', wasmHost),
+  ],
+};
+
+/** cpu: the filter gradients, which stock reads through TensorBuffer.get (~80× slower). */
+export const cpuConvPack: KernelPack = {
+  name: 'conv-filter-grad',
+  backend: 'cpu',
+  kernels: () => convKernelConfigs('cpu', cpuHost, [tf.Conv2DBackpropFilter, tf.Conv3DBackpropFilterV2]),
+};
+
+const stockKernels = new Map<string, tf.KernelConfig>();
+
+/**
+ * Wrappers around stock kernels (Sum, Mean, SplitV) that take the fast path and
+ * defer the rest to the stock kernel.
+ */
+function wrappedStock(backendName: string, hostFor: typeof wasmHost): tf.KernelConfig[] {
+  const wrap = [
+    { name: tf.Sum, make: leadingAxesReduceConfig },
+    { name: tf.Mean, make: leadingAxesReduceConfig },
+    { name: tf.SplitV, make: splitKernelConfig },
+  ];
+  return wrap.flatMap(({ name, make }) => {
+    // Captured once: a later call would find our own kernel registered and wrap it.
+    const key = `${backendName}/${name}`;
+    const stock = stockKernels.get(key) ?? tf.getKernel(name, backendName);
+    if (!stock) return [];
+    stockKernels.set(key, stock);
+    return [make(backendName, hostFor, stock)];
+  });
+}
+
+/** All packs this module registers. */
+export const KERNEL_PACKS: readonly KernelPack[] = [wasmConvPack, cpuConvPack];
+
+let registered = false;
+
+/** Registers actlab's packs with the backend hook (idempotent; runs when this module loads). */
+export function registerActlabKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const pack of KERNEL_PACKS) registerKernelPack(pack);
+}

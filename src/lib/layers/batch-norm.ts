@@ -1,0 +1,96 @@
+/**
+ * Batch normalization over the last (channel) axis for inputs of any rank.
+ * tf.layers.batchNormalization throws for rank-5 video input in training.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import type { LayerArgs } from './layer-args';
+
+export interface ChannelBatchNormArgs extends LayerArgs {
+  /** Weight of the old value in the moving averages. @default 0.99 */
+  readonly momentum?: number;
+  /** Added to the variance before the square root. @default 1e-3 */
+  readonly epsilon?: number;
+}
+
+/**
+ * Normalizes channels-last input [N,...,C] (float32) per channel: batch
+ * statistics in training (and updates the moving mean/variance), the moving
+ * statistics in inference. Output has the input's shape.
+ */
+export class ChannelBatchNorm extends tf.layers.Layer {
+  static className = 'ActlabChannelBatchNorm';
+  readonly momentum: number;
+  readonly epsilon: number;
+  private gamma?: tf.LayerVariable;
+  private beta?: tf.LayerVariable;
+  private movingMean?: tf.LayerVariable;
+  private movingVariance?: tf.LayerVariable;
+
+  constructor(args: ChannelBatchNormArgs = {}) {
+    super(args);
+    this.momentum = args.momentum ?? 0.99;
+    this.epsilon = args.epsilon ?? 1e-3;
+    if (!(this.momentum >= 0 && this.momentum < 1)) {
+      throw new Error(`ChannelBatchNorm: momentum must be in [0, 1); got ${this.momentum}`);
+    }
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = inputShape as tf.Shape;
+    const channels = shape[shape.length - 1];
+    if (shape.length < 2 || channels == null) {
+      throw new Error(`ChannelBatchNorm: input needs a known last (channel) axis; got [${shape.map(String)}]`);
+    }
+    this.gamma = this.addWeight('gamma', [channels], 'float32', tf.initializers.ones());
+    this.beta = this.addWeight('beta', [channels], 'float32', tf.initializers.zeros());
+    this.movingMean = this.addWeight('moving_mean', [channels], 'float32', tf.initializers.zeros(), undefined, false);
+    this.movingVariance = this.addWeight(
+      'moving_variance',
+      [channels],
+      'float32',
+      tf.initializers.ones(),
+      undefined,
+      false,
+    );
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const training = kwargs['training'] === true;
+    return tf.tidy(() => {
+      if (!training) return this.normalize(x, this.movingMean!.read(), this.movingVariance!.read());
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      const { mean, variance } = tf.moments(x, axes);
+      this.updateMovingAverages(mean, variance);
+      return this.normalize(x, mean, variance);
+    });
+  }
+
+  private normalize(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
+    const scale = tf.mul(tf.rsqrt(tf.add(variance, this.epsilon)), this.gamma!.read());
+    return tf.add(tf.mul(tf.sub(x, mean), scale), this.beta!.read());
+  }
+
+  private updateMovingAverages(mean: tf.Tensor, variance: tf.Tensor): void {
+    // Variable writes are not taped, so the moving statistics never receive gradients.
+    const m = this.momentum;
+    tf.tidy(() => {
+      const meanValue = tf.add(tf.mul(this.movingMean!.read(), m), tf.mul(mean, 1 - m));
+      const varValue = tf.add(tf.mul(this.movingVariance!.read(), m), tf.mul(variance, 1 - m));
+      this.movingMean!.write(meanValue);
+      this.movingVariance!.write(varValue);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon };
+  }
+}
+tf.serialization.registerClass(ChannelBatchNorm);
+
+/** Factory in tf.layers style. */
+export function channelBatchNorm(args: ChannelBatchNormArgs = {}): ChannelBatchNorm {
+  return new ChannelBatchNorm(args);
+}

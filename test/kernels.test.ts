@@ -1,0 +1,291 @@
+/**
+ * actlab's kernel packs against a float64 reference and the stock cpu backend,
+ * plus proof that the stock wasm kernels they replace are wrong.
+ */
+import { stockCpu, stockWasm, install } from './helpers/stock-kernels';
+
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { initBackend } from '../src/lib/backend';
+import { cpuConvPack, wasmConvPack } from '../src/lib/kernels';
+import {
+  type RefConv,
+  type RefPool,
+  type Shape5,
+  type Triple,
+  randomArray,
+  refConv,
+  refConvBackpropFilter,
+  refConvBackpropInput,
+  refMaxPool3d,
+  refOutShape,
+  relativeError,
+} from './helpers/reference-conv';
+
+const TOLERANCE = 1e-4;
+let actlabWasm: tf.KernelConfig[] = [];
+let actlabCpu: tf.KernelConfig[] = [];
+
+interface ConvCase extends RefConv {
+  readonly rank: 4 | 5;
+}
+
+/** Cases as 5-D; rank-4 ones run through conv2d with depth 1. */
+const CONV_CASES: ConvCase[] = [
+  { rank: 4, xShape: [2, 1, 7, 9, 3], filterShape: [1, 3, 3, 3, 4], strides: [1, 1, 1], padding: 'same' },
+  { rank: 4, xShape: [3, 1, 8, 8, 2], filterShape: [1, 3, 3, 2, 5], strides: [1, 2, 2], padding: 'same' },
+  { rank: 4, xShape: [2, 1, 9, 7, 3], filterShape: [1, 2, 3, 3, 4], strides: [1, 2, 1], padding: 'valid' },
+  { rank: 4, xShape: [1, 1, 5, 5, 2], filterShape: [1, 5, 5, 2, 3], strides: [1, 1, 1], padding: 'valid' },
+  { rank: 4, xShape: [2, 1, 6, 5, 4], filterShape: [1, 1, 1, 4, 3], strides: [1, 1, 1], padding: 'same' },
+  { rank: 5, xShape: [2, 4, 7, 9, 3], filterShape: [3, 3, 3, 3, 4], strides: [1, 1, 1], padding: 'same' },
+  { rank: 5, xShape: [2, 5, 8, 7, 2], filterShape: [2, 3, 3, 2, 4], strides: [2, 2, 2], padding: 'valid' },
+  { rank: 5, xShape: [1, 6, 9, 9, 3], filterShape: [3, 3, 3, 3, 2], strides: [1, 2, 2], padding: 'same' },
+  { rank: 5, xShape: [2, 5, 7, 9, 2], filterShape: [3, 3, 3, 2, 3], strides: [2, 2, 2], padding: 'same' },
+  { rank: 5, xShape: [2, 3, 4, 5, 6], filterShape: [1, 1, 1, 6, 4], strides: [1, 1, 1], padding: 'valid' },
+];
+
+function describeCase(c: ConvCase): string {
+  return `conv${c.rank - 2}d x [${c.xShape}] filter [${c.filterShape}] strides [${c.strides}] ${c.padding}`;
+}
+
+interface ConvResult {
+  y: Float32Array;
+  dx: Float32Array;
+  dFilter: Float32Array;
+}
+
+/** y, and the gradients of sum(y·dy) (so dx and dFilter are the backprop kernels applied to dy). */
+function runConv(c: ConvCase, x: Float32Array, filter: Float32Array, dy: Float32Array): ConvResult {
+  return tf.tidy(() => {
+    const [n, d, h, w, ci] = c.xShape;
+    const [kd, kh, kw, , co] = c.filterShape;
+    const out = refOutShape(c);
+    const conv =
+      c.rank === 4
+        ? (a: tf.Tensor, b: tf.Tensor) =>
+            tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, [c.strides[1], c.strides[2]], c.padding)
+        : (a: tf.Tensor, b: tf.Tensor) => tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, c.strides, c.padding);
+    const xT = c.rank === 4 ? tf.tensor4d(x, [n, h, w, ci]) : tf.tensor5d(x, [n, d, h, w, ci]);
+    const fT = c.rank === 4 ? tf.tensor4d(filter, [kh, kw, ci, co]) : tf.tensor5d(filter, c.filterShape);
+    const dyT = tf.tensor(dy, c.rank === 4 ? [out[0], out[2], out[3], out[4]] : out);
+    assert.equal(kd === 1 || c.rank === 5, true);
+    const [dx, dFilter] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), dyT)))([xT, fT]);
+    return {
+      y: conv(xT, fT).dataSync() as Float32Array,
+      dx: dx!.dataSync() as Float32Array,
+      dFilter: dFilter!.dataSync() as Float32Array,
+    };
+  });
+}
+
+async function onBackend<T>(name: string, kernels: readonly tf.KernelConfig[], run: () => T): Promise<T> {
+  install(kernels);
+  await tf.setBackend(name);
+  return run();
+}
+
+before(async () => {
+  // Start wasm with its stock kernels (their setup must run), then let initBackend apply the packs.
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const info = await initBackend({ backend: 'wasm', log: null });
+  assert.ok(info.kernelPacks.includes(wasmConvPack.name), `packs on wasm: ${info.kernelPacks.join(', ')}`);
+  actlabWasm = wasmConvPack.kernels().slice();
+  actlabCpu = cpuConvPack.kernels().slice();
+});
+
+describe('actlab conv kernels on wasm match a float64 reference and stock cpu', () => {
+  CONV_CASES.forEach((c, i) => {
+    test(describeCase(c), async () => {
+      const x = randomArray(
+        c.xShape.reduce((a, b) => a * b),
+        10 + i,
+      );
+      const filter = randomArray(
+        c.filterShape.reduce((a, b) => a * b),
+        20 + i,
+      );
+      const dy = randomArray(
+        refOutShape(c).reduce((a, b) => a * b),
+        30 + i,
+      );
+      const wasm = await onBackend('wasm', actlabWasm, () => runConv(c, x, filter, dy));
+      const cpuStock = await onBackend('cpu', stockCpu, () => runConv(c, x, filter, dy));
+      const cpuActlab = await onBackend('cpu', actlabCpu, () => runConv(c, x, filter, dy));
+      const expected = {
+        y: refConv(c, x, filter),
+        dx: refConvBackpropInput(c, dy, filter),
+        dFilter: refConvBackpropFilter(c, x, dy),
+      };
+      for (const key of ['y', 'dx', 'dFilter'] as const) {
+        assert.ok(
+          relativeError(wasm[key], expected[key]) < TOLERANCE,
+          `wasm ${key}: ${relativeError(wasm[key], expected[key])}`,
+        );
+        assert.ok(relativeError(cpuActlab[key], expected[key]) < TOLERANCE, `cpu pack ${key}`);
+        assert.ok(relativeError(wasm[key], cpuStock[key]) < TOLERANCE, `wasm vs stock cpu ${key}`);
+      }
+    });
+  });
+});
+
+const POOL_CASES: RefPool[] = [
+  { xShape: [2, 4, 6, 6, 3], filter: [2, 2, 2], strides: [2, 2, 2], padding: 'valid' },
+  { xShape: [1, 5, 7, 9, 2], filter: [3, 3, 3], strides: [1, 2, 2], padding: 'same' },
+  { xShape: [2, 3, 5, 5, 4], filter: [1, 2, 2], strides: [1, 2, 2], padding: 'same' },
+];
+
+function runPool(p: RefPool, x: Float32Array, dy: Float32Array): { y: Float32Array; dx: Float32Array } {
+  return tf.tidy(() => {
+    const pool = (a: tf.Tensor) => tf.maxPool3d(a as tf.Tensor5D, p.filter, p.strides, p.padding);
+    const xT = tf.tensor5d(x, p.xShape);
+    const y = pool(xT);
+    const dyT = tf.tensor(dy, y.shape);
+    const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a), dyT)))(xT);
+    return { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
+  });
+}
+
+describe('actlab maxPool3d on wasm', () => {
+  POOL_CASES.forEach((p, i) => {
+    test(`x [${p.xShape}] window [${p.filter}] strides [${p.strides}] ${p.padding}, all values negative`, async () => {
+      // Shifted below zero: the stock wasm kernel's FLT_MIN start turns these into 0.
+      const x = randomArray(
+        p.xShape.reduce((a, b) => a * b),
+        40 + i,
+      ).map((v) => v - 2);
+      const ref = refMaxPool3d(p, x);
+      const dy = randomArray(ref.y.length, 50 + i);
+      const expectedDx = new Float64Array(x.length);
+      ref.argmax.forEach((xi, yi) => (expectedDx[xi]! += dy[yi]!));
+      const wasm = await onBackend('wasm', actlabWasm, () => runPool(p, x, dy));
+      const cpu = await onBackend('cpu', stockCpu, () => runPool(p, x, dy));
+      assert.ok(relativeError(wasm.y, ref.y) < TOLERANCE, 'y vs reference');
+      assert.ok(relativeError(wasm.dx, expectedDx) < TOLERANCE, 'dx vs reference');
+      assert.ok(relativeError(wasm.y, cpu.y) < TOLERANCE, 'y vs stock cpu');
+      assert.ok(relativeError(wasm.dx, cpu.dx) < TOLERANCE, 'dx vs stock cpu');
+    });
+  });
+});
+
+describe('actlab Sum on wasm', () => {
+  test('leading axes (bias gradient) and the stock fallback agree with a float64 sum', async () => {
+    const x = randomArray(2 * 3 * 4 * 5 * 6, 60);
+    await onBackend('wasm', actlabWasm, () =>
+      tf.tidy(() => {
+        const t = tf.tensor5d(x, [2, 3, 4, 5, 6]);
+        const expected = new Float64Array(6);
+        x.forEach((v, i) => (expected[i % 6]! += v));
+        assert.ok(relativeError(tf.sum(t, [0, 1, 2, 3]).dataSync(), expected) < TOLERANCE);
+        assert.deepEqual(tf.sum(t, [0, 1, 2, 3], true).shape, [1, 1, 1, 1, 6]);
+        const lastAxis = tf.sum(t, -1).dataSync();
+        assert.ok(Math.abs(lastAxis[0]! - x.slice(0, 6).reduce((a, b) => a + b, 0)) < 1e-5);
+      }),
+    );
+  });
+});
+
+describe('actlab Mean and SplitV on wasm', () => {
+  test('Mean over leading axes matches a float64 mean', async () => {
+    const x = randomArray(2 * 3 * 4 * 5 * 6, 61);
+    const expected = new Float64Array(6);
+    x.forEach((v, i) => (expected[i % 6]! += v / 120));
+    const actual = await onBackend('wasm', actlabWasm, () =>
+      tf.tidy(() => tf.mean(tf.tensor5d(x, [2, 3, 4, 5, 6]), [0, 1, 2, 3]).dataSync()),
+    );
+    assert.ok(relativeError(actual, expected) < TOLERANCE);
+  });
+
+  test('SplitV along the channel axis copies the right blocks (uneven sizes)', async () => {
+    const x = randomArray(2 * 3 * 7, 62);
+    const pieces = await onBackend('wasm', actlabWasm, () =>
+      tf.tidy(() =>
+        tf.split(tf.tensor3d(x, [2, 3, 7]), [2, 4, 1], 2).map((t) => ({ shape: t.shape, values: t.dataSync() })),
+      ),
+    );
+    const sizes = [2, 4, 1];
+    let offset = 0;
+    pieces.forEach((piece, p) => {
+      assert.deepEqual(piece.shape, [2, 3, sizes[p]]);
+      const expected: number[] = [];
+      for (let row = 0; row < 6; row++) for (let c = 0; c < sizes[p]!; c++) expected.push(x[row * 7 + offset + c]!);
+      assert.deepEqual(Array.from(piece.values), expected);
+      offset += sizes[p]!;
+    });
+  });
+});
+
+describe('the stock wasm kernels the pack replaces are wrong (so these checks can fail)', () => {
+  test('stock Conv3DBackpropInputV2 and MaxPool3D disagree with the reference', async () => {
+    const c = CONV_CASES[6]!;
+    const x = randomArray(
+      c.xShape.reduce((a, b) => a * b),
+      70,
+    );
+    const filter = randomArray(
+      c.filterShape.reduce((a, b) => a * b),
+      71,
+    );
+    const dy = randomArray(
+      refOutShape(c).reduce((a, b) => a * b),
+      72,
+    );
+    const stock = await onBackend('wasm', stockWasm, () => runConv(c, x, filter, dy));
+    assert.ok(relativeError(stock.dx, refConvBackpropInput(c, dy, filter)) > 0.1, 'stock dx unexpectedly right');
+    const p = POOL_CASES[0]!;
+    const negative = randomArray(
+      p.xShape.reduce((a, b) => a * b),
+      73,
+    ).map((v) => v - 2);
+    const expected = refMaxPool3d(p, negative).y;
+    const pooled = await onBackend('wasm', stockWasm, () => runPool(p, negative, new Float32Array(expected.length)));
+    assert.ok(relativeError(pooled.y, expected) > 0.1, 'stock maxPool3d unexpectedly right');
+    install(actlabWasm);
+  });
+
+  test('stock wasm has no Conv2DBackpropFilter', () => {
+    assert.equal(
+      stockWasm.some((k) => k.kernelName === 'Conv2DBackpropFilter'),
+      false,
+    );
+  });
+});
+
+describe('kernel hygiene', () => {
+  test('no tensors or backend buffers leak across a conv3d + maxPool3d train step', async () => {
+    await onBackend('wasm', actlabWasm, () => undefined);
+    const x = tf.randomNormal([2, 4, 8, 8, 3]);
+    const f = tf.randomNormal([3, 3, 3, 3, 4]);
+    const step = () =>
+      tf.tidy(() =>
+        tf
+          .grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.maxPool3d(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, 1, 'same'), 2, 2, 'valid')),
+          )([x, f])
+          .forEach((g) => g.dataSync()),
+      );
+    step();
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) step();
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(tf.engine().backend.numDataIds(), buffers);
+    tf.dispose([x, f]);
+  });
+
+  test('a dy of the wrong shape is an error naming both shapes', async () => {
+    await onBackend('wasm', actlabWasm, () => undefined);
+    const x = tf.zeros([1, 4, 4, 4, 2]);
+    const dy = tf.zeros([1, 4, 4, 3, 5]);
+    const strides: Triple = [1, 1, 1];
+    const filterShape: Shape5 = [3, 3, 3, 2, 5];
+    assert.throws(
+      () => tf.engine().runKernel('Conv3DBackpropFilterV2', { x, dy }, { strides, pad: 'same', filterShape }),
+      { message: "Conv3DBackpropFilterV2: dy has shape [1,4,4,3,5] but the convolution's output shape is [1,4,4,4,5]" },
+    );
+    tf.dispose([x, dy]);
+  });
+});
