@@ -6,7 +6,7 @@
  * the copies shipped inside `@ffmpeg-installer/*` / `@ffprobe-installer/*`,
  * then `ffmpeg` / `ffprobe` on PATH.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 
 import ffmpeg from 'fluent-ffmpeg';
@@ -62,6 +62,15 @@ export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
   command.setFfmpegPath(locateTool('ffmpeg').path);
   command.setFfprobePath(locateTool('ffprobe').path);
   return command;
+}
+
+/**
+ * Starts ffmpeg or ffprobe directly, for raw-pipe work fluent-ffmpeg does not
+ * stream well (frames in via stdin, frames out via stdout with backpressure).
+ * `-hide_banner -nostdin` style flags are the caller's choice.
+ */
+export function spawnTool(tool: ToolName, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  return spawn(locateTool(tool).path, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
 }
 
 function candidates(tool: ToolName): Array<[string, ToolInfo['source']]> {

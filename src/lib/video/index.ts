@@ -1,1 +1,34 @@
-export { ffmpegCommand, FfmpegMissingError, locateTool, type ToolInfo, type ToolName } from './ffmpeg';
+export {
+  CACHE_FORMAT,
+  type CacheClipEntry,
+  type CacheConfig,
+  type CacheItem,
+  type CachePlan,
+  type ShardRecord,
+  type SkippedItem,
+} from './cache-format';
+export { type CachedClip, type CachedClipFloat, type ClipCache, openClipCache } from './cache-reader';
+export { type Clip, type ClipOptions, extractClip, extractItemClip } from './clip';
+export { type EncodeOptions, encodeFrames } from './encode';
+export { extractDataset, type ExtractOptions, type ExtractProgress, type ExtractResult } from './extract-dataset';
+export { ffmpegCommand, FfmpegMissingError, locateTool, spawnTool, type ToolInfo, type ToolName } from './ffmpeg';
+export {
+  type Frame,
+  type FrameStreamOptions,
+  type PixelFormat,
+  rawFrameArgs,
+  readFrames,
+  forEachFrame,
+  type ResizePolicy,
+} from './frames';
+export { estimateMemory, type MemoryEstimate, type MemoryOptions } from './memory';
+export { probe, type ProbeOptions, VideoReadError, type VideoInfo } from './probe';
+export {
+  type ClipSampler,
+  denseClipIndices,
+  getSampler,
+  randomClipIndices,
+  registerSampler,
+  type SamplerOptions,
+  uniformIndices,
+} from './sampling';

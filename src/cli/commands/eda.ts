@@ -1,0 +1,66 @@
+import { explore } from '../../lib/eda';
+import { type Command, parseFlags, UsageError } from '../command';
+import { createProgressBar } from '../progress-bar';
+import { withDatasetErrors } from './extract';
+
+export const edaCommand: Command = {
+  name: 'eda',
+  usage: 'eda DATASET [--layout NAME] [--grid FILE.png] [--json]',
+  summary: 'probe every video: per-class counts, frames/fps/size distributions, duplicates, unreadable files',
+  async run(args) {
+    const { values, positionals } = parseFlags(
+      args,
+      { layout: { type: 'string' }, grid: { type: 'string' }, json: { type: 'boolean' } },
+      'eda',
+    );
+    if (positionals.length !== 1) throw new UsageError(`usage: actlab ${this.usage}`);
+    const bar = createProgressBar('probe');
+    const { dataset, rows, summary } = await withDatasetErrors(() =>
+      explore(positionals[0] as string, {
+        layout: values.layout,
+        gridFile: values.grid,
+        onProgress: (done, total) => bar.update(done, total),
+      }),
+    ).catch((error: Error) => {
+      throw error instanceof UsageError ? error : new UsageError(error.message, 1);
+    });
+    bar.finish();
+    for (const warning of dataset.warnings) console.error(`warning: ${warning}`);
+    if (values.json) {
+      const items = rows.map(({ path, label, group, split, frames, fps, width, height, duration_s, codec, error }) => ({
+        path,
+        label,
+        group,
+        split,
+        frames,
+        fps,
+        width,
+        height,
+        duration_s,
+        codec,
+        error,
+      }));
+      const { classes, ...rest } = summary;
+      console.log(JSON.stringify({ layout: dataset.layout, root: dataset.root, summary: rest, items, classes }));
+      return 0;
+    }
+    const s = summary;
+    const range = (n: typeof s.frames): string => (n ? `${n.min}..${n.max} (median ${n.median})` : 'n/a');
+    console.log(
+      `${dataset.root} (${dataset.layout}): ${rows.length} items, ${Object.keys(s.classes).length} classes, ${s.groups} groups`,
+    );
+    for (const [name, count] of Object.entries(s.classes)) console.log(`  ${name.padEnd(24)} ${count}`);
+    console.log(`splits ${JSON.stringify(s.splits)}; imbalance ratio ${s.imbalanceRatio.toFixed(2)}`);
+    console.log(`frames ${range(s.frames)}; seconds ${range(s.durationSeconds)}; fps ${range(s.fps)}`);
+    console.log(
+      `resolutions ${JSON.stringify(s.resolutions)}; codecs ${JSON.stringify(s.codecs)}; ${(s.totalBytes / 1e6).toFixed(1)} MB`,
+    );
+    console.log(
+      `${s.duplicates.length} duplicate set(s)${s.duplicates.length ? `, e.g. ${s.duplicates[0]?.join(' = ')}` : ''}`,
+    );
+    console.log(`${s.unreadable.length} unreadable file(s)`);
+    for (const bad of s.unreadable) console.log(`  ${bad.error}`);
+    if (values.grid) console.log(`sample frames: ${values.grid}`);
+    return 0;
+  },
+};

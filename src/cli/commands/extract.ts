@@ -1,0 +1,123 @@
+import { DatasetError, loadDataset } from '../../lib/data';
+import { extractDataset } from '../../lib/video';
+import { type Command, parseFlags, UsageError } from '../command';
+import { createProgressBar } from '../progress-bar';
+import { parseSize, positiveIntFlag } from './flags';
+
+export const extractCommand: Command = {
+  name: 'extract',
+  usage:
+    'extract DATASET --out CACHE [--frames 16] [--size 32x32] [--gray] [--fps R] [--resize crop|pad|stretch] ' +
+    '[--workers K] [--shard i/N] [--clips-per-shard 64] [--layout NAME] [--json]',
+  summary: 'decode clips into a resumable sharded cache (binary shards + JSON index); re-run to resume',
+  async run(args) {
+    const { values, positionals } = parseFlags(
+      args,
+      {
+        out: { type: 'string' },
+        frames: { type: 'string' },
+        size: { type: 'string' },
+        gray: { type: 'boolean' },
+        fps: { type: 'string' },
+        resize: { type: 'string' },
+        sampler: { type: 'string' },
+        seed: { type: 'string' },
+        workers: { type: 'string' },
+        shard: { type: 'string' },
+        'shard-count': { type: 'string' },
+        'clips-per-shard': { type: 'string' },
+        layout: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      'extract',
+    );
+    if (positionals.length !== 1 || !values.out) throw new UsageError(`usage: actlab ${this.usage}`);
+    const size = parseSize(values.size ?? '32x32', '--size');
+    const fps = values.fps === undefined ? undefined : Number(values.fps);
+    if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got "${values.fps}"`);
+    const resize = values.resize ?? 'crop';
+    if (resize !== 'crop' && resize !== 'pad' && resize !== 'stretch') {
+      throw new UsageError(`--resize must be crop, pad or stretch, got "${resize}"`);
+    }
+    const shard = parseShard(values.shard, values['shard-count']);
+    const dataset = withDatasetErrors(() => loadDataset(positionals[0] as string, { layout: values.layout }));
+    for (const warning of dataset.warnings) console.error(`warning: ${warning}`);
+    const bar = createProgressBar(shard ? `extract ${shard.index}/${shard.count}` : 'extract');
+    const result = await extractDataset(dataset, {
+      out: values.out,
+      frames: positiveIntFlag(values.frames, '--frames') ?? 16,
+      width: size.width,
+      height: size.height,
+      pixelFormat: values.gray ? 'gray' : 'rgb24',
+      resize,
+      fps,
+      sampler: values.sampler,
+      seed: values.seed === undefined ? undefined : Number(values.seed),
+      workers: positiveIntFlag(values.workers, '--workers'),
+      clipsPerShard: positiveIntFlag(values['clips-per-shard'], '--clips-per-shard'),
+      shard,
+      onProgress: (p) => bar.update(p.done, p.total, p.skipped ? `(${p.skipped} skipped)` : ''),
+    }).catch((error: Error) => {
+      throw new UsageError(error.message, 1);
+    });
+    bar.finish();
+    for (const skip of result.skipped) console.error(`skipped: ${skip.error}`);
+    if (values.json) {
+      console.log(
+        JSON.stringify({
+          clips: result.clips,
+          shards: result.shards,
+          skipped: result.skipped,
+          seconds: result.seconds,
+          resumed_shards: result.resumedShards,
+          complete: result.complete,
+        }),
+      );
+    } else {
+      console.log(
+        `${result.clips} clips in ${result.shards} shard(s) (${result.resumedShards} already done) in ${result.seconds.toFixed(1)}s; ` +
+          `${result.skipped.length} skipped; cache ${result.complete ? 'complete' : 'partial (other shards pending)'} in ${values.out}`,
+      );
+    }
+    return 0;
+  },
+};
+
+/** `--shard i/N`, or the array-job index from the environment with `--shard-count N` / ACTLAB_SHARD_COUNT. */
+export function parseShard(
+  flag: string | undefined,
+  countFlag: string | undefined,
+): { index: number; count: number } | undefined {
+  let index: number;
+  let count: number;
+  if (flag !== undefined) {
+    const match = /^(\d+)\/(\d+)$/.exec(flag.trim());
+    if (!match) throw new UsageError(`--shard must look like i/N (e.g. 0/4), got "${flag}"`);
+    index = Number(match[1]);
+    count = Number(match[2]);
+  } else {
+    const fromEnv = process.env.JOB_COMPLETION_INDEX ?? process.env.AWS_BATCH_JOB_ARRAY_INDEX;
+    if (fromEnv === undefined) return undefined;
+    const total = countFlag ?? process.env.ACTLAB_SHARD_COUNT;
+    if (total === undefined) {
+      throw new UsageError(
+        'an array-job index is set (JOB_COMPLETION_INDEX/AWS_BATCH_JOB_ARRAY_INDEX): pass --shard-count N or set ACTLAB_SHARD_COUNT',
+      );
+    }
+    index = Number(fromEnv);
+    count = Number(total);
+  }
+  if (!(Number.isInteger(index) && Number.isInteger(count) && count >= 1 && index >= 0 && index < count)) {
+    throw new UsageError(`shard ${index}/${count} is out of range: need 0 <= i < N`);
+  }
+  return { index, count };
+}
+
+export function withDatasetErrors<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof DatasetError) throw new UsageError(error.message, 1);
+    throw error;
+  }
+}

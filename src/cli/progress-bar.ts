@@ -1,0 +1,1 @@
+export { createProgressBar, type ProgressBar } from '../lib/notebook/progress';

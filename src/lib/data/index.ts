@@ -1,0 +1,25 @@
+export { readImageFolders, readVideoFolders } from './folder';
+export { findFrameFolders, readFrameFolders } from './frame-folders';
+export { parseCsvLine, readKineticsCsv } from './kinetics';
+export {
+  type DatasetLayout,
+  detectLayout,
+  getLayout,
+  layoutNames,
+  loadDataset,
+  type LoadOptions,
+  registerLayout,
+} from './registry';
+export { splitByGroup, type SplitOptions } from './split';
+export {
+  DatasetError,
+  IMAGE_EXTENSIONS,
+  type ItemKind,
+  makeDataset,
+  type Split,
+  SPLITS,
+  VIDEO_EXTENSIONS,
+  type VideoDataset,
+  type VideoItem,
+} from './types';
+export { readUcf101, UCF101_NAME, type Ucf101Options } from './ucf101';

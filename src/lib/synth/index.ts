@@ -1,0 +1,19 @@
+export {
+  BUNDLED_SYNTH,
+  bundledDatasetDir,
+  ensureBundledDataset,
+  generateSyntheticDataset,
+  type SynthManifest,
+  type SynthManifestItem,
+  type SynthOptions,
+} from './generate';
+export { motionFor, MOTION_NAMES, MOTIONS, type Motion, type MotionAmounts, type MotionState } from './motions';
+export {
+  type Actor,
+  type ClipParams,
+  randomActor,
+  randomClipParams,
+  renderClip,
+  SHAPES,
+  type ShapeName,
+} from './render';

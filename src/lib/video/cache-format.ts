@@ -1,0 +1,121 @@
+/**
+ * The on-disk clip cache: `cache.json` (settings and the item list, fixed at
+ * creation), `shard-NNNNN.bin` (clips back to back, `[T,H,W,C]` uint8 each)
+ * with a `shard-NNNNN.json` sidecar per shard (offsets, labels, groups,
+ * SHA-256 checksums), and `index.json` (everything merged, once complete).
+ * A shard counts as done only when its sidecar exists; both files are
+ * written to a temp name and renamed, so a killed run leaves no half shard.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import type { Split } from '../data/types';
+import type { PixelFormat, ResizePolicy } from './frames';
+
+export const CACHE_FORMAT = 'actlab-clip-cache';
+
+/** Settings every clip in a cache was made with. */
+export interface CacheConfig {
+  readonly frames: number;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3;
+  readonly pixelFormat: PixelFormat;
+  readonly resize: ResizePolicy;
+  /** Resampling rate, or null for native frames. */
+  readonly fps: number | null;
+  readonly sampler: string;
+  readonly stride: number;
+  readonly seed: number;
+  readonly dtype: 'uint8';
+}
+
+export interface CacheItem {
+  /** Absolute source path. */
+  readonly path: string;
+  readonly label: string;
+  readonly group: string;
+  readonly split: Split | null;
+}
+
+/** `cache.json`: what will be extracted and where each item goes. */
+export interface CachePlan {
+  readonly format: typeof CACHE_FORMAT;
+  readonly version: 1;
+  readonly config: CacheConfig;
+  readonly dataset: { readonly root: string; readonly layout: string };
+  readonly classes: readonly string[];
+  readonly clipsPerShard: number;
+  readonly shardCount: number;
+  /** Item i goes to shard floor(i / clipsPerShard). */
+  readonly items: readonly CacheItem[];
+}
+
+export interface CacheClipEntry extends CacheItem {
+  /** Position of the item in the plan. */
+  readonly item: number;
+  readonly labelIndex: number;
+  readonly shard: number;
+  /** Byte offset in the shard file. */
+  readonly offset: number;
+  readonly length: number;
+  /** SHA-256 (hex) of the clip's bytes. */
+  readonly sha256: string;
+  /** Frames the source had (after fps resampling). */
+  readonly sourceFrames: number;
+}
+
+export interface SkippedItem {
+  readonly path: string;
+  readonly error: string;
+}
+
+/** `shard-NNNNN.json`: present only when `shard-NNNNN.bin` is complete. */
+export interface ShardRecord {
+  readonly shard: number;
+  readonly file: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly clips: readonly CacheClipEntry[];
+  readonly skipped: readonly SkippedItem[];
+}
+
+export function shardName(shard: number): string {
+  return `shard-${String(shard).padStart(5, '0')}`;
+}
+
+export function sha256(data: Uint8Array): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+/** Writes `data` to `file` via a temp file and rename, so readers never see half a file. */
+export function writeAtomic(file: string, data: string | Uint8Array): void {
+  const temp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(temp, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, file);
+}
+
+/** The completed shard's record, or undefined when the shard is missing or half-written. */
+export function readShardRecord(dir: string, shard: number): ShardRecord | undefined {
+  const jsonFile = path.join(dir, `${shardName(shard)}.json`);
+  if (!fs.existsSync(jsonFile)) return undefined;
+  const record = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as ShardRecord;
+  const binFile = path.join(dir, record.file);
+  if (!fs.existsSync(binFile) || fs.statSync(binFile).size !== record.bytes) return undefined;
+  return record;
+}
+
+export function readPlan(dir: string): CachePlan | undefined {
+  const file = path.join(dir, 'cache.json');
+  if (!fs.existsSync(file)) return undefined;
+  const plan = JSON.parse(fs.readFileSync(file, 'utf8')) as CachePlan;
+  if (plan.format !== CACHE_FORMAT) throw new Error(`${file} is not an actlab clip cache (format ${plan.format})`);
+  return plan;
+}
