@@ -28,6 +28,31 @@ export function inNotebook(): boolean {
   return Boolean(jupyter && (jupyter as { lastWriteDisplayData: unknown }).lastWriteDisplayData);
 }
 
+type WriteDisplayData = (
+  message: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } },
+  update: boolean,
+) => void;
+
+/**
+ * Sends one output with several representations (e.g. `text/html` plus
+ * `application/vnd.plotly.v1+json`) so each front end picks the richest it can
+ * render. With `displayId`, later calls with `update: true` replace that output
+ * in place. Returns false outside a notebook.
+ */
+export function displayData(
+  data: Record<string, unknown>,
+  options: { readonly displayId?: string; readonly update?: boolean } = {},
+): boolean {
+  const jupyter = tslab() && (safeRequire('tslab/dist/jupyter') as { lastWriteDisplayData?: WriteDisplayData | null });
+  const write = jupyter ? jupyter.lastWriteDisplayData : null;
+  if (!write) return false;
+  write(
+    { data, metadata: {}, transient: options.displayId ? { display_id: options.displayId } : {} },
+    options.update ?? false,
+  );
+  return true;
+}
+
 /** Shows HTML in a notebook; prints `fallbackText` elsewhere. */
 export function showHtml(html: string, fallbackText: string): void {
   const mod = tslab();

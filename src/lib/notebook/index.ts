@@ -1,1 +1,2 @@
-export { escapeHtml, inNotebook, keyValueTable, showHtml } from './display';
+export { displayData, escapeHtml, inNotebook, keyValueTable, showHtml } from './display';
+export { createProgressBar, type ProgressBar } from './progress';

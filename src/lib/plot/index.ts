@@ -1,0 +1,34 @@
+export {
+  type Axis,
+  barChart,
+  boxPlot,
+  classCounts,
+  type ConfusionOptions,
+  confusionHeatmap,
+  type Figure,
+  groupedBar,
+  histogram,
+  type Layout,
+  lineChart,
+  lrRangeScatter,
+  type MetricHistory,
+  type TitledOptions,
+  type Trace,
+  trainingCurves,
+} from './figure';
+export { type LiveChart, type LiveChartOptions, liveTrainingCurves } from './live';
+export {
+  type ClipInput,
+  type ClipLike,
+  clipGif,
+  clipGridPng,
+  clipStripPng,
+  type LabelledClip,
+  type MediaOptions,
+  showClipAnimation,
+  showFrames,
+  showGrid,
+  showMisclassified,
+} from './media';
+export { bundleScript, figureHtml, plotlyBundle, plotlyVersion, standaloneHtml } from './render';
+export { ensurePlotlyInNotebook, figureMimeBundle, show, type ShowOptions } from './show';
