@@ -63,4 +63,21 @@ describe('tutorial notebooks', () => {
     assert.match(out.get('tensor') ?? '', /clips shape \[N,T,H,W,C\]: \[ 2, 8, 32, 32, 1 \]/);
     assert.match(out.get('tensor-mean') ?? '', /tensors alive after dispose: 0/);
   });
+
+  it('01_data explores the bundled set: balanced classes, group splits, the memory arithmetic', () => {
+    const out = outputsOf('01_data.ipynb');
+    assert.match(out.get('explore') ?? '', /192 videos, 8 classes, layout "folder"/);
+    assert.match(out.get('counts') ?? '', /imbalance ratio: 1\.00/);
+    assert.match(out.get('splits') ?? '', /clips per split: \{ train: 128, test: 32, val: 32 \} \| groups: 12/);
+    assert.match(out.get('look') ?? '', /<img src="data:image\/png;base64,/);
+    assert.match(out.get('memory') ?? '', /UCF101 whole: 29\.9 GiB; streamed: 0\.1 GiB/);
+  });
+
+  it('02_frames decodes as many frames as ffprobe says and resumes the cache', () => {
+    const out = outputsOf('02_frames.ipynb');
+    assert.match(out.get('stream') ?? '', /decoded 16 frames; ffprobe said 16/);
+    assert.match(out.get('cache') ?? '', /192 clips in 3 shards \(\d already done\), 0 skipped/);
+    assert.match(out.get('resume') ?? '', /second run: 3 of 3 shards already done/);
+    assert.match(out.get('verify') ?? '', /every clip matches its checksum/);
+  });
 });

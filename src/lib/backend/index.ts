@@ -8,4 +8,10 @@ export {
   type BackendName,
   type InitBackendOptions,
 } from './select';
-export { applyKernelPacks, kernelPackNames, registerKernelPack, type KernelPack } from './kernel-packs';
+export {
+  applyKernelPacks,
+  kernelPackNames,
+  reapplyKernelPacks,
+  registerKernelPack,
+  type KernelPack,
+} from './kernel-packs';

@@ -26,7 +26,8 @@ export function registerKernelPack(pack: KernelPack): void {
     throw new Error(`a kernel pack named "${pack.name}" is already registered; pick another name`);
   }
   packs.set(pack.name, pack);
-  if (tf.getBackend() === pack.backend) applyKernelPacks(pack.backend);
+  // engine().backendName, unlike getBackend(), does not start a backend as a side effect.
+  if (tf.engine().backendName === pack.backend) applyKernelPacks(pack.backend);
 }
 
 /** Registers every pack for `backend` not registered yet; returns the names of all packs active on it. */
@@ -46,6 +47,17 @@ export function applyKernelPacks(backend: string): string[] {
     active.push(pack.name);
   }
   return active;
+}
+
+/**
+ * Registers every applied pack again. Needed after something re-registers stock
+ * kernels in the registry all TensorFlow.js copies share (danfojs loads its own
+ * copy, which overwrites them).
+ */
+export function reapplyKernelPacks(): void {
+  const backends = new Set([...packs.values()].filter((p) => applied.has(p.name)).map((p) => p.backend));
+  for (const name of applied) applied.delete(name);
+  for (const backend of backends) applyKernelPacks(backend);
 }
 
 /** Names of the registered packs, for reports. */

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import '../kernels'; // registers actlab's kernel packs, so initBackend applies them
 import { applyKernelPacks } from './kernel-packs';
 
 /** Backend names a user may force with `ACTLAB_BACKEND`. */
@@ -127,9 +128,10 @@ async function tryStart(name: BackendName): Promise<Attempt> {
     case 'wasm':
       return startWasm();
     case 'cpu':
-      return (await activate('cpu'))
-        ? { started: { name: 'cpu', reason: '', provider: '@tensorflow/tfjs', native: false, gpu: false } }
-        : { failure: 'the cpu backend did not start' };
+      if (!(await activate('cpu'))) return { failure: 'the cpu backend did not start' };
+      // Our own line already says how to get native speed: skip the cpu backend's banner.
+      (tf.findBackend('cpu') as unknown as { firstUse?: boolean }).firstUse = false;
+      return { started: { name: 'cpu', reason: '', provider: '@tensorflow/tfjs', native: false, gpu: false } };
   }
 }
 
