@@ -15,24 +15,9 @@
  * The last line is JSON: {"cnn2d":{"actlab":x,"torch":y,"ratio":r},"c3d":{...},"resnext3d":{...}}.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 
-// Captured before actlab's packs replace them (the kernels module registers on import).
-const KERNEL_NAMES = [
-  'Conv2D',
-  'Conv2DBackpropInput',
-  'Conv2DBackpropFilter',
-  'Conv3D',
-  'Conv3DBackpropInputV2',
-  'Conv3DBackpropFilterV2',
-  'MaxPool3D',
-  'MaxPool3DGrad',
-  'Sum',
-];
-const stock = (backend: string) =>
-  KERNEL_NAMES.map((name) => tf.getKernel(name, backend)).filter((k): k is tf.KernelConfig => k != null);
-const stockKernels = { wasm: stock('wasm'), cpu: stock('cpu') };
-
+// First: it captures the stock kernels before actlab's packs can replace them.
+import { stockCpu, stockWasm } from '../test/helpers/stock-kernels';
 import { execFileSync } from 'node:child_process';
 
 import { cpuConvPack, wasmConvPack } from '../src/lib/kernels';
@@ -119,9 +104,9 @@ interface Setup {
 }
 
 const SETUPS: Setup[] = [
-  { label: 'stock cpu', backend: 'cpu', kernels: () => stockKernels.cpu, batch: 2 },
+  { label: 'stock cpu', backend: 'cpu', kernels: () => stockCpu, batch: 2 },
   { label: 'cpu + actlab', backend: 'cpu', kernels: () => cpuConvPack.kernels(), batch: 2 },
-  { label: 'stock wasm', backend: 'wasm', kernels: () => stockKernels.wasm },
+  { label: 'stock wasm', backend: 'wasm', kernels: () => stockWasm },
   { label: 'wasm + actlab', backend: 'wasm', kernels: () => wasmConvPack.kernels() },
 ];
 
