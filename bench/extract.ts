@@ -1,7 +1,9 @@
 /**
  * Extraction throughput: `extractDataset` against bare `ffmpeg ... -f rawvideo`
- * to /dev/null on the same files, with the same filters and parallelism, in
- * the same run. Frames/s counts source frames decoded. Last line is JSON:
+ * to /dev/null on the same files, with the same filters, output size, pixel
+ * format and parallelism (one single-threaded ffmpeg per file, K at once), in
+ * the same run, alternating which goes first. Frames/s counts source frames
+ * decoded. Last line is JSON:
  * {"fps_actlab":..,"fps_ffmpeg":..,"ratio":..,"peak_rss_mb":..}.
  *
  * Usage: node out/test-build/bench/extract.js [DATASET] [--repeat N]
@@ -20,24 +22,24 @@ async function main(): Promise<void> {
   const repeatAt = args.indexOf('--repeat');
   const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
   const root = args[0] && !args[0].startsWith('--') ? args[0] : await ensureBundledDataset();
-  const dataset = loadDataset(root);
+  const loaded = loadDataset(root);
+  // Both sides get the same video files (image and frame-folder items are left out).
+  const dataset = { ...loaded, items: loaded.items.filter((i) => i.kind === 'video') };
   const workers = os.cpus().length;
-  const files = dataset.items.filter((i) => i.kind === 'video').map((i) => i.path);
+  const files = dataset.items.map((i) => i.path);
   let sourceFrames = 0;
   for (const file of files) sourceFrames += (await probe(file)).frames;
   const settings = { width: 32, height: 32, pixelFormat: 'gray' as const };
 
-  let actlabSeconds = 0;
-  for (let r = 0; r < repeat; r++) {
+  const timeActlab = async (): Promise<number> => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'actlab-bench-'));
     const started = process.hrtime.bigint();
     await extractDataset(dataset, { out, frames: 16, ...settings, workers });
-    actlabSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     fs.rmSync(out, { recursive: true, force: true });
-  }
-
-  let ffmpegSeconds = 0;
-  for (let r = 0; r < repeat; r++) {
+    return seconds;
+  };
+  const timeFfmpeg = async (): Promise<number> => {
     const started = process.hrtime.bigint();
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -52,7 +54,20 @@ async function main(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: workers }, worker));
-    ffmpegSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  };
+
+  // Alternate which goes first, so a change in machine load hits both alike.
+  let actlabSeconds = 0;
+  let ffmpegSeconds = 0;
+  for (let r = 0; r < repeat; r++) {
+    if (r % 2 === 0) {
+      actlabSeconds += await timeActlab();
+      ffmpegSeconds += await timeFfmpeg();
+    } else {
+      ffmpegSeconds += await timeFfmpeg();
+      actlabSeconds += await timeActlab();
+    }
   }
 
   const fpsActlab = (sourceFrames * repeat) / actlabSeconds;

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
+import { loadDataset } from '../src/lib/data';
 import { generateSyntheticDataset } from '../src/lib/synth';
 import { createRng } from '../src/lib/util/random';
 import {
   denseClipIndices,
   estimateMemory,
   extractClip,
+  extractDataset,
+  locateTool,
   openClipCache,
   probe,
   randomClipIndices,
@@ -43,9 +46,88 @@ test('extractClip: [T,H,W,C] uint8, uniform indices, resampled fps', async () =>
   assert.deepEqual(clip.shape, [4, 16, 16, 3]);
   assert.equal(clip.data.length, 4 * 16 * 16 * 3);
   assert.deepEqual(clip.indices, [2, 7, 12, 17]);
+  assert.deepEqual([clip.sourceFrames, clip.decodedFrames, clip.paddedFrames], [20, 20, 0]);
   const halved = await extractClip(file, { frames: 2, width: 8, height: 8, fps: 5, pixelFormat: 'gray' });
   assert.equal(halved.sourceFrames, 10);
   assert.deepEqual(halved.shape, [2, 8, 8, 1]);
+});
+
+/** 13 frames of video at 10 fps in a Matroska file with 3 s of audio: no nb_frames, and the container says 3 s. */
+function mkvWithLongerAudio(file: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // prettier-ignore
+  const args = [
+    '-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-t', '1.3', '-i', 'testsrc=size=48x32:rate=10',
+    '-f', 'lavfi', '-t', '3', '-i', 'anullsrc=r=8000:cl=mono',
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'pcm_s16le', '-threads', '1', file,
+  ];
+  const run = spawnSync(locateTool('ffmpeg').path, args, { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return file;
+}
+
+test('exact frame counts: a container without nb_frames is sampled from the decoded count', async () => {
+  const dir = tempDir();
+  const file = mkvWithLongerAudio(path.join(dir, 'cls', 'long_audio_0.mkv'));
+  assert.equal((await probe(file)).frames, 30, 'ffprobe can only estimate: 3 s x 10 fps');
+  assert.equal((await probe(file, { countFrames: true })).frames, 13);
+
+  const clip = await extractClip(file, { frames: 4, width: 8, height: 8, pixelFormat: 'gray' });
+  assert.deepEqual(
+    [clip.sourceFrames, clip.decodedFrames, clip.paddedFrames, clip.indices],
+    [13, 13, 0, [1, 4, 8, 11]],
+  );
+  const resampled = await extractClip(file, { frames: 4, width: 8, height: 8, pixelFormat: 'gray', fps: 5 });
+  assert.deepEqual([resampled.sourceFrames, resampled.decodedFrames, resampled.paddedFrames], [7, 7, 0]);
+
+  // Past the buffer limit the clip is streamed from the estimate: the padding is counted, not hidden.
+  const streamed = await extractClip(file, { frames: 4, width: 8, height: 8, pixelFormat: 'gray', maxBufferBytes: 0 });
+  assert.deepEqual(
+    [streamed.sourceFrames, streamed.decodedFrames, streamed.paddedFrames, streamed.indices],
+    [30, 13, 2, [3, 11, 18, 26]],
+  );
+  const frameBytes = 64;
+  const last = streamed.data.subarray(3 * frameBytes);
+  assert.deepEqual(streamed.data.subarray(2 * frameBytes, 3 * frameBytes), last, 'padded frames repeat the last one');
+
+  const dataset = loadDataset(dir);
+  const out = path.join(dir, 'cache');
+  const result = await extractDataset(dataset, { out, frames: 4, width: 8, height: 8, maxBufferBytes: 0 });
+  assert.equal(result.paddedClips, 1);
+  const entry = openClipCache(out).clips[0];
+  assert.deepEqual(
+    [entry?.sourceFrames, entry?.decodedFrames, entry?.paddedFrames, entry?.indices],
+    [30, 13, 2, [3, 11, 18, 26]],
+  );
+  const exact = await extractDataset(dataset, { out: path.join(dir, 'exact'), frames: 4, width: 8, height: 8 });
+  assert.equal(exact.paddedClips, 0);
+  const exactEntry = openClipCache(path.join(dir, 'exact')).clips[0];
+  assert.deepEqual([exactEntry?.sourceFrames, exactEntry?.decodedFrames, exactEntry?.paddedFrames], [13, 13, 0]);
+});
+
+test('extractDataset: an aborted signal stops the workers, keeps finished shards, and the next run resumes', async () => {
+  const dir = tempDir();
+  for (let i = 0; i < 8; i++) makeTestVideo(path.join(dir, i % 2 ? 'a' : 'b', `clip_${i}.mp4`), { frames: 4 });
+  const dataset = loadDataset(dir);
+  const out = path.join(dir, 'cache');
+  const controller = new AbortController();
+  const options = { out, frames: 2, width: 8, height: 8, clipsPerShard: 2, workers: 1 };
+  await assert.rejects(
+    extractDataset(dataset, {
+      ...options,
+      signal: controller.signal,
+      onProgress: (p) => p.done >= 2 && controller.abort(new Error('stop here')),
+    }),
+    { message: 'stop here' },
+  );
+  const kept = openClipCache(out).shards.complete;
+  assert.equal(kept, 1, 'one worker: the abort comes right after shard 0');
+  assert.deepEqual(
+    fs.readdirSync(out).filter((n) => n.includes('.tmp-')),
+    [],
+  );
+  const resumed = await extractDataset(dataset, options);
+  assert.deepEqual([resumed.resumedShards, resumed.clips, resumed.complete], [kept, 8, true]);
 });
 
 test('clip samplers', () => {

@@ -1,30 +1,55 @@
 import { explore } from '../../lib/eda';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
-import { withDatasetErrors } from './extract';
+import { INTERRUPTED_EXIT, interruptible, splitFlag, withDatasetErrors } from './extract';
 
 export const edaCommand: Command = {
   name: 'eda',
-  usage: 'eda DATASET [--layout NAME] [--grid FILE.png] [--json]',
+  usage: 'eda DATASET [--layout NAME] [--split N] [--split-dir DIR] [--grid FILE.png] [--json]',
   summary: 'probe every video: per-class counts, frames/fps/size distributions, duplicates, unreadable files',
   async run(args) {
     const { values, positionals } = parseFlags(
       args,
-      { layout: { type: 'string' }, grid: { type: 'string' }, json: { type: 'boolean' } },
+      {
+        layout: { type: 'string' },
+        split: { type: 'string' },
+        'split-dir': { type: 'string' },
+        grid: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       'eda',
     );
     if (positionals.length !== 1) throw new UsageError(`usage: actlab ${this.usage}`);
+    const split = splitFlag(values.split);
     const bar = createProgressBar('probe');
-    const { dataset, rows, summary } = await withDatasetErrors(() =>
-      explore(positionals[0] as string, {
-        layout: values.layout,
-        gridFile: values.grid,
-        onProgress: (done, total) => bar.update(done, total),
-      }),
+    let probed = 0;
+    let total = 0;
+    const run = await interruptible((signal) =>
+      withDatasetErrors(() =>
+        explore(positionals[0] as string, {
+          layout: values.layout,
+          split,
+          splitsDir: values['split-dir'],
+          gridFile: values.grid,
+          signal,
+          onProgress: (done, all) => {
+            [probed, total] = [done, all];
+            bar.update(done, all);
+          },
+        }),
+      ),
     ).catch((error: Error) => {
       throw error instanceof UsageError ? error : new UsageError(error.message, 1);
     });
     bar.finish();
+    if (run.interrupted) {
+      console.error(
+        `actlab: interrupted after probing ${probed} of ${total || 'the'} item(s); eda keeps no partial results` +
+          `${values.grid ? ` and wrote no ${values.grid}` : ''}: run the same command again to start over`,
+      );
+      return INTERRUPTED_EXIT;
+    }
+    const { dataset, rows, summary } = run.value;
     for (const warning of dataset.warnings) console.error(`warning: ${warning}`);
     if (values.json) {
       const items = rows.map(({ path, label, group, split, frames, fps, width, height, duration_s, codec, error }) => ({

@@ -1,5 +1,7 @@
+import * as path from 'node:path';
+
 import { DatasetError, loadDataset } from '../../lib/data';
-import { extractDataset } from '../../lib/video';
+import { extractDataset, openClipCache, stopAllTools } from '../../lib/video';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
 import { parseSize, positiveIntFlag } from './flags';
@@ -8,7 +10,7 @@ export const extractCommand: Command = {
   name: 'extract',
   usage:
     'extract DATASET --out CACHE [--frames 16] [--size 32x32] [--gray] [--fps R] [--resize crop|pad|stretch] ' +
-    '[--workers K] [--shard i/N] [--clips-per-shard 64] [--layout NAME] [--json]',
+    '[--workers K] [--shard i/N] [--clips-per-shard 64] [--layout NAME] [--split N] [--split-dir DIR] [--json]',
   summary: 'decode clips into a resumable sharded cache (binary shards + JSON index); re-run to resume',
   async run(args) {
     const { values, positionals } = parseFlags(
@@ -27,11 +29,14 @@ export const extractCommand: Command = {
         'shard-count': { type: 'string' },
         'clips-per-shard': { type: 'string' },
         layout: { type: 'string' },
+        split: { type: 'string' },
+        'split-dir': { type: 'string' },
         json: { type: 'boolean' },
       },
       'extract',
     );
     if (positionals.length !== 1 || !values.out) throw new UsageError(`usage: actlab ${this.usage}`);
+    const out = values.out;
     const size = parseSize(values.size ?? '32x32', '--size');
     const fps = values.fps === undefined ? undefined : Number(values.fps);
     if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got "${values.fps}"`);
@@ -40,28 +45,51 @@ export const extractCommand: Command = {
       throw new UsageError(`--resize must be crop, pad or stretch, got "${resize}"`);
     }
     const shard = parseShard(values.shard, values['shard-count']);
-    const dataset = withDatasetErrors(() => loadDataset(positionals[0] as string, { layout: values.layout }));
+    const dataset = withDatasetErrors(() =>
+      loadDataset(positionals[0] as string, {
+        layout: values.layout,
+        split: splitFlag(values.split),
+        splitsDir: values['split-dir'],
+      }),
+    );
     for (const warning of dataset.warnings) console.error(`warning: ${warning}`);
     const bar = createProgressBar(shard ? `extract ${shard.index}/${shard.count}` : 'extract');
-    const result = await extractDataset(dataset, {
-      out: values.out,
-      frames: positiveIntFlag(values.frames, '--frames') ?? 16,
-      width: size.width,
-      height: size.height,
-      pixelFormat: values.gray ? 'gray' : 'rgb24',
-      resize,
-      fps,
-      sampler: values.sampler,
-      seed: values.seed === undefined ? undefined : Number(values.seed),
-      workers: positiveIntFlag(values.workers, '--workers'),
-      clipsPerShard: positiveIntFlag(values['clips-per-shard'], '--clips-per-shard'),
-      shard,
-      onProgress: (p) => bar.update(p.done, p.total, p.skipped ? `(${p.skipped} skipped)` : ''),
-    }).catch((error: Error) => {
+    const run = await interruptible((signal) =>
+      extractDataset(dataset, {
+        out,
+        frames: positiveIntFlag(values.frames, '--frames') ?? 16,
+        width: size.width,
+        height: size.height,
+        pixelFormat: values.gray ? 'gray' : 'rgb24',
+        resize,
+        fps,
+        sampler: values.sampler,
+        seed: values.seed === undefined ? undefined : Number(values.seed),
+        workers: positiveIntFlag(values.workers, '--workers'),
+        clipsPerShard: positiveIntFlag(values['clips-per-shard'], '--clips-per-shard'),
+        shard,
+        onProgress: (p) => bar.update(p.done, p.total, p.skipped ? `(${p.skipped} skipped)` : ''),
+        signal,
+      }),
+    ).catch((error: Error) => {
       throw new UsageError(error.message, 1);
     });
     bar.finish();
+    if (run.interrupted) {
+      const cache = openClipCache(out);
+      console.error(
+        `actlab: interrupted; kept ${cache.shards.complete} of ${cache.shards.planned} shard(s) (${cache.clips.length} clips) in ${path.resolve(out)}; ` +
+          `run the same command again to resume from them`,
+      );
+      return INTERRUPTED_EXIT;
+    }
+    const result = run.value;
     for (const skip of result.skipped) console.error(`skipped: ${skip.error}`);
+    if (result.paddedClips)
+      console.error(
+        `warning: ${result.paddedClips} clip(s) repeat their last frame because the video had fewer frames than its ` +
+          `container promised (see paddedFrames and decodedFrames in ${path.join(out, 'shard-*.json')})`,
+      );
     if (values.json) {
       console.log(
         JSON.stringify({
@@ -71,12 +99,13 @@ export const extractCommand: Command = {
           seconds: result.seconds,
           resumed_shards: result.resumedShards,
           complete: result.complete,
+          padded_clips: result.paddedClips,
         }),
       );
     } else {
       console.log(
         `${result.clips} clips in ${result.shards} shard(s) (${result.resumedShards} already done) in ${result.seconds.toFixed(1)}s; ` +
-          `${result.skipped.length} skipped; cache ${result.complete ? 'complete' : 'partial (other shards pending)'} in ${values.out}`,
+          `${result.skipped.length} skipped; cache ${result.complete ? 'complete' : 'partial (other shards pending)'} in ${out}`,
       );
     }
     return 0;
@@ -111,6 +140,44 @@ export function parseShard(
     throw new UsageError(`shard ${index}/${count} is out of range: need 0 <= i < N`);
   }
   return { index, count };
+}
+
+/** `--split N`: an official split number, 1 to 3. */
+export function splitFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(value === 1 || value === 2 || value === 3)) throw new UsageError(`--split must be 1, 2 or 3, got "${text}"`);
+  return value;
+}
+
+/** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED_EXIT = 130;
+
+/**
+ * Runs `work` with a signal that the first Ctrl-C (SIGINT) aborts; that also
+ * kills every running ffmpeg/ffprobe child and refuses new ones. Waits for
+ * `work` to stop, then resolves to `{ interrupted: true }` (or to its value when it
+ * finished anyway). A second Ctrl-C quits at once.
+ */
+export async function interruptible<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<{ readonly interrupted: false; readonly value: T } | { readonly interrupted: true }> {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    process.removeListener('SIGINT', onSigint); // the next Ctrl-C gets Node's default: exit now
+    console.error('\nactlab: stopping (press Ctrl-C again to quit at once)');
+    controller.abort(new Error('interrupted by Ctrl-C'));
+    stopAllTools('interrupted by Ctrl-C');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return { interrupted: false, value: await work(controller.signal) };
+  } catch (error) {
+    if (controller.signal.aborted) return { interrupted: true };
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
 }
 
 export function withDatasetErrors<T>(read: () => T): T {

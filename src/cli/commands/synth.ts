@@ -1,6 +1,7 @@
 import { BUNDLED_SYNTH, generateSyntheticDataset } from '../../lib/synth';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
+import { INTERRUPTED_EXIT, interruptible } from './extract';
 import { parseSize, positiveIntFlag } from './flags';
 
 export const synthCommand: Command = {
@@ -23,38 +24,53 @@ export const synthCommand: Command = {
       'synth',
     );
     if (!values.out || positionals.length) throw new UsageError(`usage: actlab ${this.usage}`);
+    const out = values.out;
     const size = values.size ? parseSize(values.size, '--size') : undefined;
     const seed = values.seed === undefined ? undefined : Number(values.seed);
     if (seed !== undefined && !Number.isInteger(seed))
       throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
     const bar = createProgressBar('synth');
     const started = Date.now();
-    const manifest = await generateSyntheticDataset({
-      out: values.out,
-      classes: values.classes?.split(',').map((s) => s.trim()),
-      perClass: positiveIntFlag(values['per-class'], '--per-class'),
-      actors: positiveIntFlag(values.actors, '--actors'),
-      frames: positiveIntFlag(values.frames, '--frames'),
-      width: size?.width,
-      height: size?.height,
-      seed,
-      onProgress: (done, total) => bar.update(done, total),
-    }).catch((error: Error) => {
+    let written = 0;
+    let total = 0;
+    // generateSyntheticDataset takes no signal: Ctrl-C stops its encoders (stopAllTools), it then rejects.
+    const run = await interruptible(() =>
+      generateSyntheticDataset({
+        out,
+        classes: values.classes?.split(',').map((s) => s.trim()),
+        perClass: positiveIntFlag(values['per-class'], '--per-class'),
+        actors: positiveIntFlag(values.actors, '--actors'),
+        frames: positiveIntFlag(values.frames, '--frames'),
+        width: size?.width,
+        height: size?.height,
+        seed,
+        onProgress: (done, all) => {
+          [written, total] = [done, all];
+          bar.update(done, all);
+        },
+      }),
+    ).catch((error: Error) => {
       throw new UsageError(error.message, 1);
     });
     bar.finish();
+    if (run.interrupted) {
+      console.error(
+        `actlab: interrupted; kept ${written} of ${total || 'the'} clip(s) in ${out} but no manifest.json, so the set is incomplete; ` +
+          'run the same command again to write the whole set (same seed, same clips)',
+      );
+      return INTERRUPTED_EXIT;
+    }
+    const manifest = run.value;
     const seconds = (Date.now() - started) / 1000;
     const splits: Record<string, number> = {};
     for (const item of manifest.items) splits[item.split] = (splits[item.split] ?? 0) + 1;
     if (values.json) {
-      console.log(
-        JSON.stringify({ out: values.out, clips: manifest.items.length, classes: manifest.classes, splits, seconds }),
-      );
+      console.log(JSON.stringify({ out, clips: manifest.items.length, classes: manifest.classes, splits, seconds }));
     } else {
       const o = manifest.options;
       console.log(
         `Wrote ${manifest.items.length} clips (${manifest.classes.length} classes, ${o.frames} frames ${o.width}x${o.height}, ` +
-          `seed ${o.seed}) to ${values.out} in ${seconds.toFixed(1)}s; splits ${JSON.stringify(splits)}` +
+          `seed ${o.seed}) to ${out} in ${seconds.toFixed(1)}s; splits ${JSON.stringify(splits)}` +
           (JSON.stringify(o) === JSON.stringify(BUNDLED_SYNTH) ? ' (the bundled default set)' : ''),
       );
     }

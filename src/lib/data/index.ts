@@ -1,5 +1,6 @@
 export { readImageFolders, readVideoFolders } from './folder';
 export { findFrameFolders, readFrameFolders } from './frame-folders';
+export { findHmdbSplitsDir, type Hmdb51Options, readHmdb51 } from './hmdb51';
 export { parseCsvLine, readKineticsCsv } from './kinetics';
 export {
   type DatasetLayout,

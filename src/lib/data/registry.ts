@@ -4,6 +4,7 @@
  */
 import { readImageFolders, readVideoFolders } from './folder';
 import { findFrameFolders, readFrameFolders } from './frame-folders';
+import { findHmdbSplitsDir, readHmdb51 } from './hmdb51';
 import { findKineticsCsvs, readKineticsCsv } from './kinetics';
 import { DatasetError, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, type VideoDataset } from './types';
 import { findUcfListDir, readUcf101 } from './ucf101';
@@ -16,7 +17,8 @@ export interface DatasetLayout {
   readonly description: string;
   /** Whether `root` looks like this layout (cheap: file names only). */
   detect(root: string): boolean;
-  read(root: string): VideoDataset;
+  /** Lists the items; layouts with official splits honour `options.split` (and HMDB51 `options.splitsDir`). */
+  read(root: string, options?: LoadOptions): VideoDataset;
 }
 
 const layouts = new Map<string, DatasetLayout>();
@@ -47,14 +49,19 @@ export function detectLayout(root: string): DatasetLayout {
 }
 
 export interface LoadOptions {
-  /** A registered layout name; auto-detected when unset. */
+  /** A registered layout name; auto-detected when unset (`hmdb51` when `splitsDir` is set). */
   readonly layout?: string;
+  /** Official split number (1, 2 or 3) for layouts that ship splits (UCF101, HMDB51). @default 1 */
+  readonly split?: number;
+  /** HMDB51: the folder of `<class>_test_split<N>.txt` files. @default the splits folder beside the class folders */
+  readonly splitsDir?: string;
 }
 
 /** Reads the dataset at `root` into one typed {@link VideoDataset}. */
 export function loadDataset(root: string, options: LoadOptions = {}): VideoDataset {
-  const layout = options.layout ? getLayout(options.layout) : detectLayout(root);
-  return layout.read(root);
+  const name = options.layout ?? (options.splitsDir !== undefined ? 'hmdb51' : undefined);
+  const layout = name ? getLayout(name) : detectLayout(root);
+  return layout.read(root, options);
 }
 
 function classDirFiles(root: string, extensions: readonly string[]): boolean {
@@ -67,13 +74,19 @@ registerLayout({
   name: 'ucf101',
   description: 'v_<Class>_gGG_cCC.avi + classInd.txt, trainlist0N.txt, testlist0N.txt',
   detect: (root) => findUcfListDir(root) !== undefined,
-  read: (root) => readUcf101(root),
+  read: (root, options) => readUcf101(root, { split: options?.split }),
 });
 registerLayout({
   name: 'kinetics-csv',
   description: 'CSV label,youtube_id,time_start,time_end,split next to the clips',
   detect: (root) => findKineticsCsvs(root).length > 0,
   read: readKineticsCsv,
+});
+registerLayout({
+  name: 'hmdb51',
+  description: '<class>/<video>.avi + testTrainMulti_7030_splits/<class>_test_splitN.txt',
+  detect: (root) => findHmdbSplitsDir(root) !== undefined,
+  read: (root, options) => readHmdb51(root, { split: options?.split, splitsDir: options?.splitsDir }),
 });
 registerLayout({
   name: 'folder',

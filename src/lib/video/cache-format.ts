@@ -62,8 +62,18 @@ export interface CacheClipEntry extends CacheItem {
   readonly length: number;
   /** SHA-256 (hex) of the clip's bytes. */
   readonly sha256: string;
-  /** Frames the source had (after fps resampling). */
+  /** The frame count the clip was sampled from (after fps resampling); see `decodedFrames`. */
   readonly sourceFrames: number;
+  /** Frames ffmpeg actually decoded (after fps resampling); for frame folders, the image count. */
+  readonly decodedFrames?: number;
+  /**
+   * Clip frames that are copies of the last decoded frame because the
+   * frame count was an estimate (long video without a container count, or
+   * fps resampling) that decoding did not reach; 0 when the count was exact.
+   */
+  readonly paddedFrames?: number;
+  /** Source frame index of each clip frame (after fps resampling); repeats mean a short video. */
+  readonly indices?: readonly number[];
 }
 
 export interface SkippedItem {

@@ -1,14 +1,19 @@
 /**
- * One fixed-shape clip `[T,H,W,C]` uint8 from one dataset item: probe for the
- * frame count, pick indices with a sampler, stream-decode keeping only those.
+ * One fixed-shape clip `[T,H,W,C]` uint8 from one dataset item. Short videos
+ * (the usual case) take one ffmpeg pass and no ffprobe: every frame is decoded
+ * at the output size, then the sampler picks from the exact count. Longer
+ * videos are probed for their frame count and streamed, keeping only the picked frames.
  */
 import sharp from 'sharp';
 
 import type { VideoItem } from '../data/types';
 import { createRng } from '../util/random';
-import { type PixelFormat, readFrames, type ResizePolicy } from './frames';
+import { type FrameStreamOptions, type PixelFormat, readAllFrames, readFrames, type ResizePolicy } from './frames';
 import { probe, VideoReadError } from './probe';
 import { getSampler } from './sampling';
+
+/** 32 MiB: about 10 000 frames at 32x32 RGB, or 30 s of 30 fps video at 112x112 RGB. */
+export const DEFAULT_CLIP_BUFFER_BYTES = 32 * 1024 * 1024;
 
 export interface ClipOptions {
   /** Frames per clip (T). */
@@ -29,6 +34,14 @@ export interface ClipOptions {
   readonly stride?: number;
   /** Seed for `random`, mixed with the file path so each file gets its own start. @default 0 */
   readonly seed?: number;
+  /**
+   * A video whose decoded frames (`frames x H x W x C` bytes at the output
+   * size) fit in this many bytes is decoded whole in one ffmpeg pass and
+   * sampled from its exact frame count; a longer one is probed first and
+   * streamed (its count may then be an estimate: see {@link Clip.paddedFrames}).
+   * @default DEFAULT_CLIP_BUFFER_BYTES (32 MiB)
+   */
+  readonly maxBufferBytes?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -38,34 +51,73 @@ export interface Clip {
   readonly shape: readonly [number, number, number, number];
   /** Which source frames (after fps resampling) were kept, in order. */
   readonly indices: readonly number[];
-  /** Frames the source had (after fps resampling). */
+  /**
+   * The frame count `indices` were sampled from (after fps resampling): the
+   * decoded count for short videos; for long ones the container's count, or
+   * duration x fps when it has none or fps resampling is on.
+   */
   readonly sourceFrames: number;
+  /** Frames ffmpeg actually decoded (after fps resampling). */
+  readonly decodedFrames: number;
+  /**
+   * Clip positions filled with a copy of the last decoded frame because
+   * `sourceFrames` promised more frames than decoded; 0 when the count was exact.
+   */
+  readonly paddedFrames: number;
 }
 
 /** Extracts a clip from a video or single image file (an image is one frame, repeated). */
 export async function extractClip(file: string, options: ClipOptions): Promise<Clip> {
+  const channels = options.pixelFormat === 'gray' ? 1 : 3;
+  const frameBytes = options.width * options.height * channels;
+  const shape = [options.frames, options.height, options.width, channels] as const;
+  const limit = options.maxBufferBytes ?? DEFAULT_CLIP_BUFFER_BYTES;
+  if (!(limit >= 0)) throw new Error(`maxBufferBytes must be >= 0, got ${limit}`);
+  const whole = await readAllFrames(file, streamOptions(options), limit);
+  if (!whole) return streamClip(file, options, frameBytes, shape); // too long to hold
+  const indices = pickIndices(file, whole.frames, options);
+  const data = new Uint8Array(options.frames * frameBytes);
+  indices.forEach((source, position) =>
+    data.set(whole.data.subarray(source * frameBytes, (source + 1) * frameBytes), position * frameBytes),
+  );
+  return { data, shape, indices, sourceFrames: whole.frames, decodedFrames: whole.frames, paddedFrames: 0 };
+}
+
+/** Long videos: sample from ffprobe's count, decode to the end keeping the picked frames. */
+async function streamClip(file: string, options: ClipOptions, frameBytes: number, shape: Clip['shape']): Promise<Clip> {
   const info = await probe(file, { signal: options.signal });
   const total = Math.max(1, options.fps === undefined ? info.frames : Math.round(info.duration * options.fps));
   const indices = pickIndices(file, total, options);
-  const channels = options.pixelFormat === 'gray' ? 1 : 3;
-  const frameBytes = options.width * options.height * channels;
   const data = new Uint8Array(options.frames * frameBytes);
   const wanted = new Map<number, number[]>(); // source index → clip positions (repeats allowed)
   indices.forEach((source, position) => wanted.set(source, [...(wanted.get(source) ?? []), position]));
-  const last = indices[indices.length - 1] as number;
   let decoded = 0;
   let previous: Uint8Array | undefined;
-  for await (const frame of readFrames(file, { ...options, width: options.width, height: options.height })) {
+  for await (const frame of readFrames(file, streamOptions(options))) {
     for (const position of wanted.get(frame.index) ?? []) data.set(frame.data, position * frameBytes);
     previous = frame.data;
-    decoded = frame.index + 1;
-    if (frame.index >= last) break; // the rest is not needed: stop ffmpeg early
+    decoded = frame.index + 1; // read on to the end: the decoded count goes in the cache entry
   }
-  // Containers sometimes promise a frame or two more than decode: reuse the last one.
+  // The count was an estimate that decoding did not reach: repeat the last frame, and say so.
+  let paddedFrames = 0;
   for (const [position, source] of indices.entries()) {
-    if (source >= decoded && previous) data.set(previous, position * frameBytes);
+    if (source >= decoded && previous) {
+      data.set(previous, position * frameBytes);
+      paddedFrames++;
+    }
   }
-  return { data, shape: [options.frames, options.height, options.width, channels], indices, sourceFrames: total };
+  return { data, shape, indices, sourceFrames: total, decodedFrames: decoded, paddedFrames };
+}
+
+function streamOptions(options: ClipOptions): FrameStreamOptions & { width: number; height: number } {
+  return {
+    width: options.width,
+    height: options.height,
+    pixelFormat: options.pixelFormat,
+    resize: options.resize,
+    fps: options.fps,
+    signal: options.signal,
+  };
 }
 
 /** Extracts a clip from any dataset item: videos and images through ffmpeg, frame folders through sharp. */
@@ -103,6 +155,8 @@ export async function extractItemClip(item: VideoItem, options: ClipOptions): Pr
     shape: [options.frames, options.height, options.width, channels],
     indices,
     sourceFrames: files.length,
+    decodedFrames: files.length,
+    paddedFrames: 0,
   };
 }
 

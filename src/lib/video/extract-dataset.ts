@@ -21,7 +21,7 @@ import {
   type SkippedItem,
   writeAtomic,
 } from './cache-format';
-import { extractItemClip } from './clip';
+import { type Clip, extractItemClip } from './clip';
 import type { PixelFormat, ResizePolicy } from './frames';
 
 export interface ExtractOptions {
@@ -45,6 +45,12 @@ export interface ExtractOptions {
   readonly stride?: number;
   /** @default 0 */
   readonly seed?: number;
+  /**
+   * Per clip: videos whose frames at the output size fit in this many bytes
+   * are decoded whole in one ffmpeg pass (exact frame count); longer ones are
+   * probed and streamed. See `ClipOptions.maxBufferBytes`. @default 32 MiB
+   */
+  readonly maxBufferBytes?: number;
   /** Clips decoded at once (each one ffmpeg process). @default CPU cores */
   readonly workers?: number;
   /** Clips per shard file. @default 64 */
@@ -74,9 +80,16 @@ export interface ExtractResult {
   readonly seconds: number;
   /** True when every shard of the cache (all slices) is complete and index.json is written. */
   readonly complete: boolean;
+  /** Clips of this job's shards that repeat their last decoded frame (`paddedFrames > 0` in their entry). */
+  readonly paddedClips: number;
 }
 
-/** Extracts every item of `dataset` (or this job's slice) into the cache at `options.out`. */
+/**
+ * Extracts every item of `dataset` (or this job's slice) into the cache at
+ * `options.out`. When `signal` aborts, running ffmpeg children are killed,
+ * finished shards stay on disk (a re-run resumes from them), and the promise
+ * rejects with the abort reason once every worker has stopped.
+ */
 export async function extractDataset(dataset: VideoDataset, options: ExtractOptions): Promise<ExtractResult> {
   const started = Date.now();
   const out = path.resolve(options.out);
@@ -103,6 +116,7 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
   let skippedCount = 0;
   const skipped: SkippedItem[] = [];
   let clips = 0;
+  let paddedClips = 0;
   let resumedShards = 0;
   const report = (): void => options.onProgress?.({ done, total, skipped: skippedCount });
 
@@ -112,6 +126,7 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
     if (record) {
       resumedShards++;
       clips += record.clips.length;
+      paddedClips += record.clips.filter((c) => (c.paddedFrames ?? 0) > 0).length;
       skipped.push(...record.skipped);
       done += shardItems(plan, shard).length;
     } else {
@@ -125,7 +140,8 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
   // shard boundaries; a shard is written as soon as all its clips are in.
   type Slot = { shard: number; item: number };
   const queue: Slot[] = todo.flatMap((shard) => shardItems(plan, shard).map((item) => ({ shard, item })));
-  const results = new Map<number, Array<{ data: Uint8Array; sourceFrames: number } | { error: string }>>();
+  type Part = { clip: Clip } | { error: string };
+  const results = new Map<number, Part[]>();
   const remaining = new Map(todo.map((shard) => [shard, shardItems(plan, shard).length]));
   let next = 0;
   const finishShard = (shard: number): void => {
@@ -142,18 +158,22 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
         shardSkipped.push({ path: item.path, error: part && 'error' in part ? part.error : 'not extracted' });
         return;
       }
+      const { data, sourceFrames, decodedFrames, paddedFrames, indices } = part.clip;
       entries.push({
         ...item,
         item: itemIndex,
         labelIndex: classIndex.get(item.label) ?? -1,
         shard,
         offset,
-        length: part.data.length,
-        sha256: sha256(part.data),
-        sourceFrames: part.sourceFrames,
+        length: data.length,
+        sha256: sha256(data),
+        sourceFrames,
+        decodedFrames,
+        paddedFrames,
+        indices,
       });
-      buffers.push(part.data);
-      offset += part.data.length;
+      buffers.push(data);
+      offset += data.length;
     });
     const bytes = Buffer.concat(buffers);
     const name = shardName(shard);
@@ -170,6 +190,7 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
     writeAtomic(path.join(out, `${name}.json`), JSON.stringify(record));
     results.delete(shard);
     clips += entries.length;
+    paddedClips += entries.filter((e) => (e.paddedFrames ?? 0) > 0).length;
     skipped.push(...shardSkipped);
   };
   const worker = async (): Promise<void> => {
@@ -178,11 +199,15 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
       const slot = queue[next++] as Slot;
       const item = byPath.get(plan.items[slot.item]?.path ?? '');
       const position = shardItems(plan, slot.shard).indexOf(slot.item);
-      let result: { data: Uint8Array; sourceFrames: number } | { error: string };
+      let result: Part;
       try {
         if (!item) throw new Error(`${plan.items[slot.item]?.path}: listed in cache.json but no longer in the dataset`);
-        const clip = await extractItemClip(item, { ...clipOptions(config), signal: options.signal });
-        result = { data: clip.data, sourceFrames: clip.sourceFrames };
+        const clip = await extractItemClip(item, {
+          ...clipOptions(config),
+          maxBufferBytes: options.maxBufferBytes,
+          signal: options.signal,
+        });
+        result = { clip };
       } catch (error) {
         if (options.signal?.aborted) throw error;
         result = { error: (error as Error).message };
@@ -198,7 +223,12 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
       report();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, worker));
+  // allSettled, not all: on abort no worker may still be writing a shard when this returns.
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, worker),
+  );
+  options.signal?.throwIfAborted();
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
 
   const complete = writeIndexIfComplete(out, plan);
   return {
@@ -208,6 +238,7 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
     skipped,
     seconds: (Date.now() - started) / 1000,
     complete,
+    paddedClips,
   };
 }
 

@@ -34,6 +34,10 @@ const INSTALLERS: Record<ToolName, string> = {
   ffprobe: '@ffprobe-installer/ffprobe',
 };
 const cache = new Map<ToolName, ToolInfo>();
+/** Children started by spawnTool that have not closed yet, for stopAllTools. */
+const running = new Set<ChildProcess>();
+/** Why spawnTool refuses to start more, once stopAllTools ran. */
+let stopped: string | undefined;
 
 /** Finds a working ffmpeg or ffprobe (cached), or throws {@link FfmpegMissingError} saying how to get one. */
 export function locateTool(tool: ToolName): ToolInfo {
@@ -70,7 +74,25 @@ export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
  * `-hide_banner -nostdin` style flags are the caller's choice.
  */
 export function spawnTool(tool: ToolName, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
-  return spawn(locateTool(tool).path, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  if (stopped) throw new Error(`${tool} not started: ${stopped}`);
+  const child = spawn(locateTool(tool).path, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  running.add(child);
+  child.once('close', () => running.delete(child));
+  return child;
+}
+
+/**
+ * Kills every ffmpeg/ffprobe child this process started that is still
+ * running, and makes later {@link spawnTool} calls throw `reason`. For a
+ * CLI's Ctrl-C handler, just before the process exits; returns how many were killed.
+ */
+export function stopAllTools(reason = 'interrupted'): number {
+  stopped = reason;
+  let killed = 0;
+  for (const child of running)
+    if (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')) killed++;
+  running.clear();
+  return killed;
 }
 
 function candidates(tool: ToolName): Array<[string, ToolInfo['source']]> {

@@ -1,7 +1,7 @@
 /**
  * Streams decoded frames out of ffmpeg through a pipe as typed arrays: one
  * frame in memory at a time, and ffmpeg waits (pipe backpressure) while the
- * consumer is busy.
+ * consumer is busy. `readAllFrames` instead holds a short video whole, up to a byte limit.
  */
 import { spawnTool } from './ffmpeg';
 import { probe, VideoReadError } from './probe';
@@ -120,13 +120,67 @@ export async function* readFrames(file: string, options: FrameStreamOptions = {}
   }
   const code = await exited;
   options.signal?.throwIfAborted();
-  if (code !== 0 || index === 0) {
-    const why = stderr.trim().split('\n').pop() || (index === 0 ? 'no frames decoded' : `exit ${code}`);
-    throw new VideoReadError(
-      file,
-      `${file}: ffmpeg cannot decode it (${why}); the file is corrupt or not a video: re-encode or remove it`,
-    );
+  if (code !== 0 || index === 0) throw decodeError(file, stderr, code, index);
+}
+
+/** Every frame of a video at one size, back to back. */
+export interface DecodedFrames {
+  /** `[N,H,W,C]` uint8, row-major, channels-last, 0..255. */
+  readonly data: Uint8Array;
+  /** N: frames decoded (after fps resampling). */
+  readonly frames: number;
+}
+
+/**
+ * Decodes all of `file` at `width x height` in one ffmpeg pass into one
+ * buffer, or resolves to undefined (and stops ffmpeg) as soon as the frames
+ * pass `maxBytes`: the cheap path for short clips, with no per-frame objects.
+ * Throws {@link VideoReadError} when nothing decodes or ffmpeg fails.
+ */
+export async function readAllFrames(
+  file: string,
+  options: FrameStreamOptions & { readonly width: number; readonly height: number },
+  maxBytes: number,
+): Promise<DecodedFrames | undefined> {
+  const { width, height } = options;
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new Error(`frame size must be positive integers, got ${width}x${height}`);
   }
+  const frameBytes = width * height * (options.pixelFormat === 'gray' ? 1 : 3);
+  const child = spawnTool('ffmpeg', rawFrameArgs(file, { width, height }, options), { signal: options.signal });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  let tooLong = false;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (tooLong) return;
+    bytes += chunk.length;
+    if (Math.floor(bytes / frameBytes) * frameBytes > maxBytes) {
+      tooLong = true;
+      chunks.length = 0;
+      child.kill('SIGKILL');
+      return;
+    }
+    chunks.push(chunk);
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('error', () => resolve(null));
+    child.on('close', (exit) => resolve(exit));
+  });
+  options.signal?.throwIfAborted();
+  if (tooLong) return undefined;
+  const frames = Math.floor(bytes / frameBytes);
+  if (code !== 0 || frames === 0) throw decodeError(file, stderr, code, frames);
+  return { data: Buffer.concat(chunks, frames * frameBytes), frames };
+}
+
+function decodeError(file: string, stderr: string, code: number | null, frames: number): VideoReadError {
+  const why = stderr.trim().split('\n').pop() || (frames === 0 ? 'no frames decoded' : `exit ${code}`);
+  return new VideoReadError(
+    file,
+    `${file}: ffmpeg cannot decode it (${why}); the file is corrupt or not a video: re-encode or remove it`,
+  );
 }
 
 /**

@@ -8,15 +8,25 @@ export {
   type SkippedItem,
 } from './cache-format';
 export { type CachedClip, type CachedClipFloat, type ClipCache, openClipCache } from './cache-reader';
-export { type Clip, type ClipOptions, extractClip, extractItemClip } from './clip';
+export { type Clip, type ClipOptions, DEFAULT_CLIP_BUFFER_BYTES, extractClip, extractItemClip } from './clip';
 export { type EncodeOptions, encodeFrames } from './encode';
 export { extractDataset, type ExtractOptions, type ExtractProgress, type ExtractResult } from './extract-dataset';
-export { ffmpegCommand, FfmpegMissingError, locateTool, spawnTool, type ToolInfo, type ToolName } from './ffmpeg';
 export {
+  ffmpegCommand,
+  FfmpegMissingError,
+  locateTool,
+  spawnTool,
+  stopAllTools,
+  type ToolInfo,
+  type ToolName,
+} from './ffmpeg';
+export {
+  type DecodedFrames,
   type Frame,
   type FrameStreamOptions,
   type PixelFormat,
   rawFrameArgs,
+  readAllFrames,
   readFrames,
   forEachFrame,
   type ResizePolicy,
