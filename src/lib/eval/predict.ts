@@ -1,0 +1,36 @@
+/** Runs a model over a tf.data dataset and collects probabilities and true labels as plain arrays. */
+import * as tf from '@tensorflow/tfjs';
+
+export interface Predictions {
+  /** Class probabilities per sample, [N][C], dataset order. */
+  readonly probs: Float32Array[];
+  /** True class index per sample (argmax of one-hot labels). */
+  readonly labels: number[];
+}
+
+/**
+ * Predicts every batch of `data` (`{xs, ys}`: xs as the model expects, ys
+ * one-hot [B,C] or sparse [B]/[B,1]). Each batch's tensors are disposed
+ * after use; nothing is kept on the backend.
+ */
+export async function predictDataset(
+  model: tf.LayersModel,
+  data: tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>,
+): Promise<Predictions> {
+  const probs: Float32Array[] = [];
+  const labels: number[] = [];
+  await data.forEachAsync(({ xs, ys }) => {
+    const [p, l] = tf.tidy(() => {
+      const out = model.predict(xs) as tf.Tensor2D;
+      const truth = ys.rank === 2 && ys.shape[1]! > 1 ? tf.argMax(ys, -1) : tf.reshape(ys, [-1]);
+      return [out.dataSync() as Float32Array, truth.dataSync()];
+    });
+    const c = p.length / xs.shape[0]!;
+    for (let i = 0; i < xs.shape[0]!; i++) {
+      probs.push(p.slice(i * c, (i + 1) * c));
+      labels.push(Math.round(l[i]!));
+    }
+    tf.dispose([xs, ys]);
+  });
+  return { probs, labels };
+}

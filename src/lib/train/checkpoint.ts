@@ -1,0 +1,151 @@
+/**
+ * Run-folder checkpoints: model + optimizer state + epoch + normalisation
+ * stats + label map, written so that a kill at any moment leaves the previous
+ * checkpoint intact (files are renamed into place; `latest.json` moves last).
+ *
+ * ```
+ * runDir/
+ *   history.json                 one record per epoch (written every epoch)
+ *   checkpoints/latest.json      {"epoch": 3, "dir": "epoch-0003"}
+ *   checkpoints/epoch-0003/      model.json, weights.bin, optimizer.json, optimizer.bin, state.json
+ *   best/                        model.json, weights.bin of the best epoch (by the monitored metric)
+ * ```
+ */
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { fileIO, toArrayBuffer, weightBytes, writeFileAtomic } from './io';
+import type { MonitorState } from './schedule';
+
+/** Per-channel (or single) mean and std the inputs were normalised with: x' = (x − mean) / std. */
+export interface NormalizationStats {
+  readonly mean: number | readonly number[];
+  readonly std: number | readonly number[];
+}
+
+/** One epoch of a run. Metric names follow tfjs logs: loss, acc, val_loss, val_acc. */
+export interface EpochRecord {
+  /** 0-based epoch index. */
+  readonly epoch: number;
+  readonly loss: number;
+  readonly acc?: number;
+  readonly val_loss?: number;
+  readonly val_acc?: number;
+  /** Learning rate at the end of the epoch. */
+  readonly lr: number;
+  /** Wall-clock seconds of the epoch (training + validation). */
+  readonly seconds: number;
+  /** Training samples per second. */
+  readonly samplesPerSecond: number;
+  /** tf.memory().numTensors at the end of the epoch (flat across epochs = no leak). */
+  readonly numTensors: number;
+}
+
+/** Everything besides the weights that a resumed run needs. */
+export interface CheckpointState {
+  /** Last completed epoch (0-based). */
+  readonly epoch: number;
+  /** Optimizer steps so far (drives per-step schedules). */
+  readonly iteration: number;
+  /** Base learning rate (after plateau reductions). */
+  readonly baseLr: number;
+  readonly history: readonly EpochRecord[];
+  readonly plateau: MonitorState;
+  readonly earlyStopping: MonitorState;
+  readonly normalization?: NormalizationStats;
+  /** Class names in label-index order. */
+  readonly labels?: readonly string[];
+  readonly seed?: number;
+}
+
+const pad = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;
+
+/** Saves model, optimizer and state under `runDir/checkpoints/epoch-NNNN`, then points latest.json at it; keeps the newest `keep`. */
+export async function saveCheckpoint(
+  runDir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  state: CheckpointState,
+  keep = 2,
+): Promise<string> {
+  const root = join(runDir, 'checkpoints');
+  const name = pad(state.epoch);
+  const dir = join(root, name);
+  await model.save(fileIO(dir));
+  const optimizerWeights = await optimizer.getWeights();
+  const encoded = await tf.io.encodeWeights(optimizerWeights);
+  writeFileAtomic(join(dir, 'optimizer.bin'), weightBytes(encoded.data));
+  writeFileAtomic(
+    join(dir, 'optimizer.json'),
+    JSON.stringify({ className: optimizer.getClassName(), specs: encoded.specs }),
+  );
+  writeFileAtomic(join(dir, 'state.json'), JSON.stringify(state, null, 1));
+  writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ epoch: state.epoch, dir: name }));
+  // Older checkpoints go only after latest.json points at the new one.
+  const old = readdirSync(root)
+    .filter((d) => /^epoch-\d{4}$/.test(d))
+    .sort()
+    .slice(0, -Math.max(1, keep));
+  for (const d of old) rmSync(join(root, d), { recursive: true, force: true });
+  return dir;
+}
+
+export interface LoadedCheckpoint {
+  readonly dir: string;
+  readonly state: CheckpointState;
+  /** Copies the saved weights into `model` (same architecture) and the optimizer state into `optimizer`. */
+  restore(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void>;
+}
+
+/** The latest checkpoint of a run, or undefined when there is none yet. */
+export function latestCheckpoint(runDir: string): LoadedCheckpoint | undefined {
+  const pointer = join(runDir, 'checkpoints', 'latest.json');
+  if (!existsSync(pointer)) return undefined;
+  const { dir: name } = JSON.parse(readFileSync(pointer, 'utf8')) as { dir: string };
+  const dir = join(runDir, 'checkpoints', name);
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
+  return {
+    dir,
+    state,
+    async restore(model, optimizer) {
+      await restoreWeights(model, dir);
+      const { specs, className } = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as {
+        specs: tf.io.WeightsManifestEntry[];
+        className: string;
+      };
+      if (className !== optimizer.getClassName()) {
+        throw new Error(
+          `resume: the checkpoint in ${dir} was trained with ${className} but this run uses ${optimizer.getClassName()}; use the same optimizer or start a new runDir`,
+        );
+      }
+      if (specs.length === 0) return;
+      const map = tf.io.decodeWeights(toArrayBuffer(readFileSync(join(dir, 'optimizer.bin'))), specs);
+      await optimizer.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
+      // setWeights copies into new variables.
+      tf.dispose(Object.values(map));
+    },
+  };
+}
+
+/** Loads the weights saved in `dir` (model.json + weights.bin) into `model`, in order; throws if the shapes differ. */
+export async function restoreWeights(model: tf.LayersModel, dir: string): Promise<void> {
+  const artifacts = await fileIO(dir).load();
+  const specs = artifacts.weightSpecs ?? [];
+  const map = tf.io.decodeWeights(artifacts.weightData!, specs);
+  const tensors = specs.map((s) => map[s.name]!);
+  const mismatch = model.weights.findIndex((w, i) => String(tensors[i]?.shape) !== String(w.shape));
+  if (tensors.length !== model.weights.length || mismatch >= 0) {
+    tf.dispose(tensors);
+    const at =
+      mismatch >= 0
+        ? ` (first difference: ${model.weights[mismatch]!.name} is [${model.weights[mismatch]!.shape}])`
+        : '';
+    throw new Error(
+      `restoreWeights: ${dir} holds ${tensors.length} weights but the model has ${model.weights.length}${at}; build the model with the same options it was trained with`,
+    );
+  }
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}

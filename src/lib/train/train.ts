@@ -1,0 +1,387 @@
+/**
+ * `train(model, data, options)`: model.fitDataset with the write-ups'
+ * optimizers, LR schedules, reduce-on-plateau, early stopping, class weights,
+ * checkpoints that resume after a kill, a history JSON, and progress.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { inNotebook } from '../notebook/display';
+import { createProgressBar, type ProgressBar } from '../notebook/progress';
+import { liveTrainingCurves, type LiveChart } from '../plot/live';
+import { seedWeights } from '../models/shape';
+import {
+  type CheckpointState,
+  type EpochRecord,
+  latestCheckpoint,
+  type NormalizationStats,
+  saveCheckpoint,
+} from './checkpoint';
+import { fileIO, writeFileAtomic } from './io';
+import { createOptimizer, getLearningRate, type OptimizerSpec, resolveOptimizer, setLearningRate } from './optimizers';
+import {
+  constantLr,
+  improved,
+  type LrSchedule,
+  type MonitorOptions,
+  type MonitorState,
+  nextPlateauLr,
+  type PlateauOptions,
+  stepMonitor,
+  timeDecay,
+} from './schedule';
+
+/**
+ * A batch for training: `xs` clips [B,T,H,W,C] or frames [B,H,W,C] (float32,
+ * normalised); `ys` one-hot [B,numClasses] (float32) or sparse class indices
+ * [B] / [B,1]. tf.data disposes each batch after the step.
+ */
+export type Batch = {
+  xs: tf.Tensor;
+  ys: tf.Tensor;
+};
+
+export interface TrainOptions {
+  /** Total epochs of the run (a resumed run continues up to this). */
+  readonly epochs: number;
+  /** Validation batches, evaluated after every epoch. @default none */
+  readonly validationData?: tf.data.Dataset<Batch>;
+  /** A preset name or a spec. @default 'adam' (lr 1e-4, reduced to 5e-5 then 1e-5 on plateau) */
+  readonly optimizer?: 'adam' | 'sgd' | OptimizerSpec;
+  /** Per-step learning rate. @default timeDecay(spec.decay) when the spec has a decay, else constant */
+  readonly schedule?: LrSchedule;
+  /** Lower the base rate when the monitored metric stops improving; false turns it off. @default the preset's ladder, else off */
+  readonly reduceOnPlateau?: PlateauOptions | false;
+  /** Stop when the monitored metric stops improving. @default off */
+  readonly earlyStopping?: MonitorOptions | false;
+  /** Loss weight per class index, e.g. from {@link balancedClassWeights}. @default all 1 */
+  readonly classWeight?: Readonly<Record<number, number>>;
+  /** Folder for checkpoints and history.json; without it nothing is written. @default undefined */
+  readonly runDir?: string;
+  /**
+   * Continue from runDir's latest checkpoint when there is one; false starts
+   * over and deletes runDir's old checkpoints. @default true
+   */
+  readonly resume?: boolean;
+  /** Checkpoints kept in runDir. @default 2 */
+  readonly keepCheckpoints?: number;
+  /** Seeds the initial weights of a fresh run (tfjs has no global seed; dropout stays unseeded). @default undefined */
+  readonly seed?: number;
+  /** Stored with checkpoints so evaluation normalises the same way. @default undefined */
+  readonly normalization?: NormalizationStats;
+  /** Class names in label-index order, stored with checkpoints. @default undefined */
+  readonly labels?: readonly string[];
+  /** Batches per epoch; required for an endless dataset. @default the whole dataset */
+  readonly batchesPerEpoch?: number;
+  /**
+   * A progress bar (stderr in a terminal, one updating display in a notebook)
+   * and, in a notebook, live training curves. @default true
+   */
+  readonly progress?: boolean;
+  /** Where per-epoch lines go outside notebooks; null for silence. @default console.log */
+  readonly log?: ((line: string) => void) | null;
+  /** Stops after the current batch (the last completed epoch stays checkpointed). */
+  readonly signal?: AbortSignal;
+  /** Called after each epoch with its record (after the checkpoint is written). */
+  readonly onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+}
+
+export interface TrainResult {
+  /** All epochs of the run, including those before a resume. */
+  readonly history: readonly EpochRecord[];
+  /** The epoch this call started at (0 for a fresh run). */
+  readonly startEpoch: number;
+  readonly stoppedEarly: boolean;
+  readonly aborted: boolean;
+  readonly totalSeconds: number;
+  readonly runDir?: string;
+}
+
+/** Weights n_samples / (n_classes · count_c), as scikit-learn's 'balanced': rare classes weigh more. */
+export function balancedClassWeights(counts: readonly number[]): Record<number, number> {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const present = counts.filter((c) => c > 0).length;
+  return Object.fromEntries(counts.map((c, i) => [i, c > 0 ? total / (present * c) : 0]));
+}
+
+/** Accuracy for one-hot or sparse labels, named `acc` so logs read `acc` / `val_acc`. */
+function accuracyMetric(sparse: boolean) {
+  const acc = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
+    tf.tidy(() => {
+      const truth = sparse ? tf.reshape(tf.cast(yTrue, 'int32'), [-1]) : tf.argMax(yTrue, -1);
+      return tf.cast(tf.equal(tf.argMax(yPred, -1), truth), 'float32');
+    });
+  return acc;
+}
+
+/** Reads the first batch to check it against the model; returns whether labels are sparse. */
+async function inspectFirstBatch(model: tf.LayersModel, data: tf.data.Dataset<Batch>): Promise<boolean> {
+  const iterator = await data.take(1).iterator();
+  const first = await iterator.next();
+  if (first.done) throw new Error('train: the dataset is empty');
+  const { xs, ys } = first.value;
+  try {
+    const expected = model.inputs[0]!.shape.slice(1);
+    const actual = xs.shape.slice(1);
+    if (expected.length !== actual.length || expected.some((d, i) => d != null && d !== actual[i])) {
+      throw new Error(
+        `train: batches have xs [${xs.shape}] but model "${model.name}" expects [B,${expected.join(',')}]; ` +
+          `build the model with inputShape [${actual.join(',')}] or resize the data`,
+      );
+    }
+    const numClasses = model.outputs[0]!.shape[1];
+    const sparse = ys.rank === 1 || (ys.rank === 2 && ys.shape[1] === 1 && numClasses !== 1);
+    if (!sparse && ys.shape[ys.rank - 1] !== numClasses) {
+      throw new Error(
+        `train: labels ys are [${ys.shape}] but the model predicts ${numClasses} classes; one-hot labels must be [B,${numClasses}] (or pass sparse class indices [B])`,
+      );
+    }
+    if (ys.shape[0] !== xs.shape[0]) throw new Error(`train: xs has ${xs.shape[0]} samples but ys has ${ys.shape[0]}`);
+    return sparse;
+  } finally {
+    tf.dispose([xs, ys]);
+  }
+}
+
+/**
+ * tfjs's sparse cross-entropy needs float labels, and class weights need
+ * [B,1]: sparse ys become float32 [B,1] (tf.data disposes the originals).
+ */
+function prepareLabels(data: tf.data.Dataset<Batch>, sparse: boolean): tf.data.Dataset<Batch> {
+  if (!sparse) return data;
+  return data.map(({ xs, ys }) => ({ xs, ys: tf.reshape(tf.cast(ys, 'float32'), [-1, 1]) })) as tf.data.Dataset<Batch>;
+}
+
+function metricOf(logs: tf.Logs | undefined, key: string): number | undefined {
+  const v = logs?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Trains `model` (softmax output [N,numClasses]) on `data` for `options.epochs`.
+ * With a runDir it checkpoints every epoch and, when run again with the same
+ * runDir, resumes after the last completed epoch (weights, optimizer moments,
+ * LR and monitors restored). The model is compiled here.
+ */
+export async function train(
+  model: tf.LayersModel,
+  data: tf.data.Dataset<Batch>,
+  options: TrainOptions,
+): Promise<TrainResult> {
+  const started = Date.now();
+  if (!Number.isInteger(options.epochs) || options.epochs < 1) {
+    throw new Error(`train: epochs must be a positive integer; got ${options.epochs}`);
+  }
+  const spec = resolveOptimizer(options.optimizer ?? 'adam');
+  const schedule = options.schedule ?? (spec.decay ? timeDecay(spec.decay) : constantLr);
+  const plateau: PlateauOptions | false =
+    options.reduceOnPlateau ?? (spec.plateauLadder ? { ladder: spec.plateauLadder } : false);
+  const earlyStopping = options.earlyStopping ?? false;
+  const defaultMonitor = options.validationData ? 'val_loss' : 'loss';
+  const log = options.log === undefined ? console.log : options.log;
+
+  const sparse = await inspectFirstBatch(model, data);
+  const optimizer = createOptimizer(spec);
+  model.compile({
+    optimizer,
+    loss: sparse ? 'sparseCategoricalCrossentropy' : 'categoricalCrossentropy',
+    metrics: [accuracyMetric(sparse)],
+  });
+
+  let state: CheckpointState = {
+    epoch: -1,
+    iteration: 0,
+    baseLr: spec.learningRate,
+    history: [],
+    plateau: { best: null, wait: 0 },
+    earlyStopping: { best: null, wait: 0 },
+    normalization: options.normalization,
+    labels: options.labels,
+    seed: options.seed,
+  };
+  const resume = options.resume ?? true;
+  if (options.runDir && !resume && latestCheckpoint(options.runDir)) {
+    // Old epoch-NNNN folders would sort after the new ones and be kept instead of them.
+    rmSync(join(options.runDir, 'checkpoints'), { recursive: true, force: true });
+    log?.(`resume: false, so the old checkpoints in ${options.runDir} were deleted`);
+  }
+  const checkpoint = options.runDir && resume ? latestCheckpoint(options.runDir) : undefined;
+  if (checkpoint) {
+    await checkpoint.restore(model, optimizer);
+    state = { ...checkpoint.state, normalization: options.normalization ?? checkpoint.state.normalization };
+    log?.(`resuming ${options.runDir} after epoch ${state.epoch + 1} (checkpoint ${checkpoint.dir})`);
+  } else if (options.seed !== undefined) {
+    seedWeights(model, options.seed);
+  }
+  if (options.runDir) mkdirSync(options.runDir, { recursive: true });
+  const startEpoch = state.epoch + 1;
+  const history: EpochRecord[] = [...state.history];
+  const plateauState: MonitorState = { ...state.plateau };
+  const stopState: MonitorState = { ...state.earlyStopping };
+  let iteration = state.iteration;
+  let baseLr = state.baseLr;
+  let stoppedEarly = false;
+  let aborted = false;
+
+  const writeHistory = () => {
+    if (!options.runDir) return;
+    const summary = {
+      model: model.name,
+      params: model.countParams(),
+      optimizer: spec,
+      labels: options.labels ?? state.labels,
+      normalization: options.normalization ?? state.normalization,
+      seed: options.seed ?? state.seed,
+      epochs: history,
+    };
+    writeFileAtomic(join(options.runDir, 'history.json'), JSON.stringify(summary, null, 1));
+  };
+
+  if (startEpoch >= options.epochs) {
+    return { history, startEpoch, stoppedEarly: false, aborted: false, totalSeconds: 0, runDir: options.runDir };
+  }
+
+  const showProgress = options.progress ?? true;
+  const chart: LiveChart | undefined =
+    showProgress && inNotebook() ? liveTrainingCurves({ title: model.name }) : undefined;
+  let bar: ProgressBar | undefined;
+  let batchesPerEpoch =
+    options.batchesPerEpoch ?? (Number.isFinite(data.size) && data.size > 0 ? data.size : undefined);
+  let epochStart = 0;
+  let currentEpoch = startEpoch;
+  let samples = 0;
+  let batchesDone = 0;
+  let batchesThisEpoch = 0;
+  let lastLoss = NaN;
+
+  const callbacks: tf.CustomCallbackArgs = {
+    onEpochBegin: async (epoch) => {
+      currentEpoch = epoch;
+      epochStart = Date.now();
+      samples = 0;
+      batchesThisEpoch = 0;
+    },
+    onBatchBegin: async (_batch) => {
+      setLearningRate(optimizer, schedule({ epoch: currentEpoch, iteration, baseLr }));
+    },
+    onBatchEnd: async (_batch, logs) => {
+      iteration += 1;
+      batchesDone += 1;
+      batchesThisEpoch += 1;
+      samples += metricOf(logs, 'size') ?? 0;
+      lastLoss = metricOf(logs, 'loss') ?? NaN;
+      if (bar) {
+        const total = batchesPerEpoch ? batchesPerEpoch * (options.epochs - startEpoch) : batchesDone;
+        bar.update(batchesDone, total, `loss ${lastLoss.toFixed(4)}`);
+      }
+      if (options.signal?.aborted) {
+        aborted = true;
+        model.stopTraining = true;
+      }
+    },
+    onEpochEnd: async (epoch, logs) => {
+      batchesPerEpoch ??= batchesThisEpoch;
+      const seconds = (Date.now() - epochStart) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        loss: metricOf(logs, 'loss') ?? NaN,
+        acc: metricOf(logs, 'acc'),
+        val_loss: metricOf(logs, 'val_loss'),
+        val_acc: metricOf(logs, 'val_acc'),
+        lr: getLearningRate(optimizer),
+        seconds,
+        samplesPerSecond: seconds > 0 ? samples / seconds : 0,
+        numTensors: tf.memory().numTensors,
+      };
+      history.push(record);
+      let isBest = false;
+      // Monitors act on this epoch's metric; a plateau lowers the rate from the next epoch on.
+      if (plateau) {
+        const monitor = plateau.monitor ?? defaultMonitor;
+        const value = metricOf(logs, monitor);
+        if (
+          value !== undefined &&
+          stepMonitor(plateauState, monitor, value, plateau.patience ?? 2, plateau.minDelta ?? 1e-4)
+        ) {
+          const next = nextPlateauLr(baseLr, plateau);
+          if (next < baseLr) log?.(`epoch ${epoch + 1}: ${monitor} plateaued; learning rate ${baseLr} → ${next}`);
+          baseLr = next;
+        }
+      }
+      if (earlyStopping) {
+        const monitor = earlyStopping.monitor ?? defaultMonitor;
+        const value = metricOf(logs, monitor);
+        const minDelta = earlyStopping.minDelta ?? 1e-4;
+        isBest = value !== undefined && improved(monitor, value, stopState.best, minDelta);
+        if (value !== undefined && stepMonitor(stopState, monitor, value, earlyStopping.patience ?? 5, minDelta)) {
+          stoppedEarly = true;
+          model.stopTraining = true;
+          log?.(`epoch ${epoch + 1}: ${monitor} has not improved for ${earlyStopping.patience ?? 5} epochs; stopping`);
+        }
+      }
+      if (options.runDir) {
+        state = {
+          ...state,
+          epoch,
+          iteration,
+          baseLr,
+          history,
+          plateau: { ...plateauState },
+          earlyStopping: { ...stopState },
+        };
+        await saveCheckpoint(options.runDir, model, optimizer, state, options.keepCheckpoints ?? 2);
+        if (isBest) await model.save(fileIO(join(options.runDir, 'best')));
+        writeHistory();
+      }
+      chart?.onEpochEnd(epoch, {
+        loss: record.loss,
+        ...(record.acc !== undefined ? { acc: record.acc } : {}),
+        ...(record.val_loss !== undefined ? { val_loss: record.val_loss } : {}),
+        ...(record.val_acc !== undefined ? { val_acc: record.val_acc } : {}),
+      });
+      const metrics = (['loss', 'acc', 'val_loss', 'val_acc'] as const)
+        .filter((k) => record[k] !== undefined)
+        .map((k) => `${k} ${record[k]!.toFixed(4)}`)
+        .join('  ');
+      log?.(
+        `epoch ${epoch + 1}/${options.epochs}: ${metrics} | ${seconds.toFixed(1)}s, ` +
+          `${record.samplesPerSecond.toFixed(1)} samples/s, lr ${record.lr.toExponential(1)}`,
+      );
+      await options.onEpochEnd?.(record);
+    },
+  };
+
+  if (chart && history.length > 0) {
+    chart.update({
+      loss: history.map((h) => h.loss),
+      acc: history.map((h) => h.acc ?? null),
+      val_loss: history.map((h) => h.val_loss ?? null),
+      val_acc: history.map((h) => h.val_acc ?? null),
+    });
+  }
+  if (showProgress) bar = createProgressBar(`train ${model.name}`);
+  try {
+    await model.fitDataset(prepareLabels(data, sparse), {
+      epochs: options.epochs,
+      initialEpoch: startEpoch,
+      validationData: options.validationData && prepareLabels(options.validationData, sparse),
+      batchesPerEpoch: options.batchesPerEpoch,
+      classWeight: options.classWeight as tf.ClassWeight | undefined,
+      callbacks,
+      verbose: 0,
+    });
+  } finally {
+    bar?.finish();
+  }
+  writeHistory();
+  return {
+    history,
+    startEpoch,
+    stoppedEarly,
+    aborted,
+    totalSeconds: (Date.now() - started) / 1000,
+    runDir: options.runDir,
+  };
+}
