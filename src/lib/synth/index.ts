@@ -1,3 +1,4 @@
+export { BUNDLED_CACHE, bundledCacheDir, ensureBundledCache } from './bundled-cache';
 export {
   BUNDLED_SYNTH,
   bundledDatasetDir,
