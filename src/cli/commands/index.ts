@@ -6,6 +6,10 @@ import { extractCommand } from './extract';
 import { kernelCommand } from './kernel';
 import { synthCommand } from './synth';
 import { tutorialCommand } from './tutorial';
+import { downloadCommand } from './download';
+import { fetchDatasetCommand } from './fetch-dataset';
+import { mergeCommand } from './merge';
+import { uploadCommand } from './upload';
 
 /** Every `actlab` subcommand, in the order `actlab help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -16,4 +20,8 @@ export const COMMANDS: readonly Command[] = [
   synthCommand,
   extractCommand,
   edaCommand,
+  uploadCommand,
+  downloadCommand,
+  mergeCommand,
+  fetchDatasetCommand,
 ];

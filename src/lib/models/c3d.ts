@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { ChannelBatchNorm } from '../layers';
-import { checkInputShape, checkPositiveInt, checkRate, seedWeights } from './shape';
+import { validateInputShape, checkPositiveInt, checkRate, seedWeights } from './shape';
 
 export interface C3DOptions {
   /** One clip without the batch axis, channels-last: [T,H,W,C] (float32, normalised). */
@@ -47,7 +47,11 @@ export function c3d(options: C3DOptions): tf.Sequential {
     throw new Error(`c3d: stages must be an integer from 1 to 5; got ${stages}`);
   }
   // Stage 1 pools space only; every later stage halves T as well.
-  const inputShape = checkInputShape('c3d', options.inputShape, 'clip', [2 ** (stages - 1), 2 ** stages, 2 ** stages]);
+  const inputShape = validateInputShape('c3d', options.inputShape, 'clip', [
+    2 ** (stages - 1),
+    2 ** stages,
+    2 ** stages,
+  ]);
   const numClasses = checkPositiveInt('c3d', 'numClasses', options.numClasses);
   const dropout = checkRate('c3d', 'dropout', options.dropout ?? 0.5);
   const units = Math.max(8, Math.round(4096 * width));

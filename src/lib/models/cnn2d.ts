@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { fileIO } from '../train/io';
-import { checkInputShape, checkPositiveInt, checkRate, seedWeights } from './shape';
+import { validateInputShape, checkPositiveInt, checkRate, seedWeights } from './shape';
 
 export interface Cnn2dOptions {
   /** One frame without the batch axis, channels-last: [H,W,C] (float32, normalised). */
@@ -28,7 +28,7 @@ export interface Cnn2dOptions {
 export function cnn2d(options: Cnn2dOptions): tf.Sequential {
   const depth = checkPositiveInt('cnn2d', 'depth', options.depth ?? 3);
   const width = checkPositiveInt('cnn2d', 'width', options.width ?? 16);
-  const inputShape = checkInputShape('cnn2d', options.inputShape, 'frame', [2 ** depth, 2 ** depth]);
+  const inputShape = validateInputShape('cnn2d', options.inputShape, 'frame', [2 ** depth, 2 ** depth]);
   const numClasses = checkPositiveInt('cnn2d', 'numClasses', options.numClasses);
   const dropout = checkRate('cnn2d', 'dropout', options.dropout ?? 0.25);
   const batchNorm = options.batchNorm ?? true;

@@ -16,5 +16,5 @@ export {
   type ResNeXt3DOptions,
   type ResNeXt3DPresetOptions,
 } from './resnext3d';
-export { checkInputShape, type InputLayout, seedWeights } from './shape';
+export { validateInputShape, type InputLayout, seedWeights } from './shape';
 export { formatCount, type LayerSummary, type ModelSummary, summary, summaryHtml, summaryText } from './summary';

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { ChannelBatchNorm, GlobalAveragePooling3D } from '../layers';
-import { checkInputShape, checkPositiveInt, seedWeights } from './shape';
+import { validateInputShape, checkPositiveInt, seedWeights } from './shape';
 
 export interface R2Plus1DOptions {
   /** Residual blocks per stage: 10 → [1,1,1,1], 18 → [2,2,2,2]. @default 18 */
@@ -64,7 +64,7 @@ export function r2plus1d(options: R2Plus1DOptions): tf.LayersModel {
   const builder = 'r2plus1d';
   const depth = options.depth ?? 18;
   if (depth !== 10 && depth !== 18) throw new Error(`${builder}: depth must be 10 or 18; got ${depth}`);
-  const inputShape = checkInputShape(builder, options.inputShape, 'clip');
+  const inputShape = validateInputShape(builder, options.inputShape, 'clip');
   const numClasses = checkPositiveInt(builder, 'numClasses', options.numClasses);
   const width = checkPositiveInt(builder, 'width', options.width ?? 8);
   const input = tf.input({ shape: inputShape, name: 'clip' });

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { ChannelBatchNorm, GlobalAveragePooling3D, GroupedConv3D } from '../layers';
-import { checkInputShape, checkPositiveInt, seedWeights } from './shape';
+import { validateInputShape, checkPositiveInt, seedWeights } from './shape';
 
 export const RESNEXT3D_DEPTHS = [10, 18, 34, 50, 101] as const;
 export type ResNeXt3DDepth = (typeof RESNEXT3D_DEPTHS)[number];
@@ -105,7 +105,7 @@ export function resnext3d(options: ResNeXt3DOptions): tf.LayersModel {
   if (!RESNEXT3D_DEPTHS.includes(options.depth)) {
     throw new Error(`${builder}: depth must be one of ${RESNEXT3D_DEPTHS.join(', ')}; got ${options.depth}`);
   }
-  const inputShape = checkInputShape(builder, options.inputShape, 'clip');
+  const inputShape = validateInputShape(builder, options.inputShape, 'clip');
   const numClasses = checkPositiveInt(builder, 'numClasses', options.numClasses);
   const cardinality = checkPositiveInt(builder, 'cardinality', options.cardinality ?? 32);
   const width = checkPositiveInt(builder, 'width', options.width ?? 4);

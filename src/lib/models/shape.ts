@@ -14,7 +14,7 @@ const LAYOUTS: Record<InputLayout, { readonly axes: string; readonly example: st
  * returns it as a plain number array. Throws, e.g.:
  * `c3d: inputShape must be [T,H,W,C] (4 positive integers, no batch axis); got [32,32,1]. Fix: pass inputShape like [16, 32, 32, 1] for 16 gray frames of 32×32.`
  */
-export function checkInputShape(
+export function validateInputShape(
   builder: string,
   shape: readonly number[],
   layout: InputLayout,

@@ -1,0 +1,284 @@
+/**
+ * The training input pipeline: clips of one split, shuffled, read ahead,
+ * augmented, batched into `{xs, ys}` for `model.fitDataset`. Memory is
+ * bounded by construction: only indices are shuffled, and at most
+ * `max(prefetch, workers) + 1` batches (plus a few clips being read) are
+ * held, whatever the dataset's size (`ClipPipeline.maxBytesHeld`).
+ *
+ * ```
+ * entries ─select split─▶ indices ─shuffle─▶ read + augment (worker thread, or async on the main thread)
+ *        ─batch─▶ [B,...] float32 ─prefetch k─▶ tensors made on pull ─▶ fitDataset (disposes them)
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import { createRng } from '../util/random';
+import type { ClipCache } from '../video/cache-reader';
+import {
+  type ClipAugmentation,
+  identityAugmentation,
+  resolveAugmentOptions,
+  sampleAugmentation,
+  transformClip,
+} from './augment';
+import { flipIndexTable, flipLabelSwaps, oneHot } from './labels';
+import { checkInputShape } from './shape-check';
+import { cacheSource, type ClipSource, selectSplit } from './source';
+import { fromIterator, type Pipeline, shuffleWithBuffer } from './stream';
+import type { ClipPipeline, ClipPipelineOptions, SampleBatch, TensorBatch } from './types';
+import { createBatchWorkers } from './worker-pool';
+
+/**
+ * A pipeline over `source`: a `ClipSource` (`cacheSource`, `videoSource`), an
+ * open `ClipCache`, or a cache folder.
+ *
+ * ```ts
+ * const train = createClipPipeline('out/cache', { frames: 8, batchSize: 8, seed: 0 });
+ * const val = createClipPipeline('out/cache', { split: 'val', frames: 8, batchSize: 8 });
+ * train.checkModel(model); // a ShapeMismatchError with the fix, before any step
+ * await model.fitDataset(train.toTfDataset(), { epochs: 5, validationData: val.toTfDataset() });
+ * await Promise.all([train.close(), val.close()]);
+ * ```
+ */
+export function createClipPipeline(
+  source: ClipSource | ClipCache | string,
+  options: ClipPipelineOptions = {},
+): ClipPipeline {
+  const src = typeof source === 'string' || !('entries' in source) ? cacheSource(source) : source;
+  const split = options.split ?? 'train';
+  const layout = options.layout ?? 'clip';
+  if (!['clip', 'frame', 'frames'].includes(layout)) {
+    throw new Error(`layout must be 'clip', 'frame' or 'frames', got ${JSON.stringify(layout)}`);
+  }
+  const training = split === 'train';
+  const [sourceFrames, sourceH, sourceW, channels] = src.shape;
+  const frames = layout === 'frame' ? 1 : positive('frames', options.frames ?? sourceFrames);
+  if (frames > sourceFrames) {
+    throw new Error(
+      `frames ${frames} is more than the ${sourceFrames} each clip of ${src.description} has: ` +
+        `extract with --frames ${frames}, or ask for at most ${sourceFrames}`,
+    );
+  }
+  const [height, width] = options.size ?? [sourceH, sourceW];
+  positive('size height', height);
+  positive('size width', width);
+  const batchSize = positive('batchSize', options.batchSize ?? 8);
+  const prefetch = positive('prefetch', options.prefetch ?? 2);
+  const concurrency = positive('concurrency', options.concurrency ?? src.suggestedConcurrency);
+  const workerCount = options.workers ?? (src.cacheDir ? 1 : 0);
+  if (!(Number.isInteger(workerCount) && workerCount >= 0)) {
+    throw new Error(`workers must be an integer >= 0, got ${workerCount}`);
+  }
+  const useWorkers = workerCount > 0 && src.cacheDir !== undefined && layout !== 'frames';
+  const seed = options.seed ?? 0;
+  const shuffle = options.shuffle ?? training;
+  const augmentOption = options.augment ?? (training ? {} : false);
+  const augment = augmentOption === false ? undefined : resolveAugmentOptions(augmentOption);
+  const labels = options.labels ?? 'onehot';
+  if (labels !== 'onehot' && labels !== 'sparse') throw new Error(`labels must be 'onehot' or 'sparse', got ${labels}`);
+  const stats = options.normalize;
+  if (stats && (stats.mean.length !== channels || stats.std.length !== channels)) {
+    throw new Error(
+      `normalize has ${stats.mean.length} channels but clips have ${channels}: compute the stats on this cache`,
+    );
+  }
+  // Only needed when a flip can happen; 'auto' throws if a mirror class is missing.
+  const flipTable =
+    augment && augment.flip > 0
+      ? flipIndexTable(
+          src.classes,
+          (options.flipLabels ?? 'auto') === 'auto'
+            ? flipLabelSwaps(src.classes)
+            : (options.flipLabels as Record<string, string>),
+        )
+      : undefined;
+
+  const indices = selectSplit(src, split);
+  const numClasses = src.classes.length;
+  const sampleShape = layout === 'clip' ? [frames, height, width, channels] : [height, width, channels];
+  const sampleLength = sampleShape.reduce((a, b) => a * b, 1);
+  const samples = layout === 'frames' ? indices.length * frames : indices.length;
+  const batchesPerEpoch = options.dropRemainder ? Math.floor(samples / batchSize) : Math.ceil(samples / batchSize);
+  const frameBuffer = positive('frameShuffleBuffer', options.frameShuffleBuffer ?? 4 * batchSize);
+  const batchBytes = batchSize * sampleLength * 4;
+  const clipBytes = src.shape.reduce((a, b) => a * b, 1);
+  const maxBytesHeld = useWorkers
+    ? (Math.max(prefetch, workerCount) + 1) * batchBytes + workerCount * batchSize * clipBytes // batches in flight + consumed
+    : (prefetch + 1) * batchBytes + // batches queued, plus the one the consumer has
+      (concurrency + batchSize) * clipBytes + // uint8 clips being read and waiting for their batch
+      (layout === 'frames' ? (shuffle ? frameBuffer : 0) * sampleLength * 4 + frames * sampleLength * 4 : 0);
+
+  interface Pending {
+    readonly clip: number;
+    readonly epoch: number;
+  }
+  /** A clip read but not yet transformed: uint8 bytes and the augmentation drawn for it. */
+  interface RawClip {
+    readonly data: Uint8Array;
+    readonly aug: ClipAugmentation;
+    readonly label: number;
+    readonly clip: number;
+  }
+  interface Sample {
+    readonly x: Float32Array;
+    readonly label: number;
+    readonly clip: number;
+  }
+
+  let epochs = 0;
+  // The clip order of an epoch: indices only, so computing it whole costs nothing.
+  const epochOrder = (epoch: number): readonly number[] =>
+    shuffle
+      ? shuffleWithBuffer(indices, options.shuffleBuffer ?? indices.length, createRng(`${seed}:order:${epoch}`))
+      : indices;
+  const plan: Pipeline<Pending> = fromIterator(() => {
+    const epoch = epochs++;
+    const pending = epochOrder(epoch).map((clip) => ({ clip, epoch }));
+    return pending[Symbol.iterator]();
+  }, indices.length);
+
+  const target = { height, width, mean: stats?.mean, std: stats?.std };
+  // Keyed by (seed, epoch, clip), not by arrival order: prefetch timing and workers cannot change a sample.
+  const draw = (clip: number, epoch: number): { aug: ClipAugmentation; label: number } => {
+    const aug = augment
+      ? sampleAugmentation(createRng(`${seed}:augment:${epoch}:${clip}`), augment, sourceFrames, frames)
+      : identityAugmentation(sourceFrames, frames);
+    const label = (src.entries[clip] as { labelIndex: number }).labelIndex;
+    return { aug, label: aug.flip && flipTable ? (flipTable[label] as number) : label };
+  };
+  const toBatch = <T extends { label: number; clip: number }>(
+    group: readonly T[],
+    fill: (item: T, xs: Float32Array, offset: number) => void,
+  ): SampleBatch => {
+    const xs = new Float32Array(group.length * sampleLength);
+    group.forEach((item, i) => fill(item, xs, i * sampleLength));
+    return {
+      xs,
+      shape: [group.length, ...sampleShape],
+      labels: Int32Array.from(group, (s) => s.label),
+      clipIds: Int32Array.from(group, (s) => s.clip),
+    };
+  };
+
+  let batched: Pipeline<SampleBatch>;
+  const pool = useWorkers ? createBatchWorkers(src.cacheDir as string, { count: workerCount }) : undefined;
+  if (pool) {
+    // Only indices and augmentation parameters cross to the workers; each sends back a whole batch.
+    const request = (group: readonly Pending[]): Promise<SampleBatch> => {
+      const drawn = group.map((p) => draw(p.clip, p.epoch));
+      // pool.run posts synchronously: the worker has the request before this returns.
+      return pool
+        .run({ clips: group.map((p) => p.clip), augs: drawn.map((d) => d.aug), target, sampleLength })
+        .then((xs) => ({
+          xs,
+          shape: [group.length, ...sampleShape],
+          labels: Int32Array.from(drawn, (d) => d.label),
+          clipIds: Int32Array.from(group, (p) => p.clip),
+        }));
+    };
+    const depth = Math.max(prefetch, workerCount);
+    batched = fromIterator(() => workerEpoch(epochs++), batchesPerEpoch);
+    // Not built from stream verbs on purpose: a train step blocks the main thread right after it gets
+    // its batch, so the next request must be posted before the batch is handed over, not a few
+    // microtask hops later. Requests queue in the workers, which keep working during the step.
+    async function* workerEpoch(epoch: number): AsyncGenerator<SampleBatch> {
+      const order = epochOrder(epoch);
+      const groups: Pending[][] = [];
+      for (let start = 0; start < order.length; start += batchSize) {
+        const group = order.slice(start, start + batchSize).map((clip) => ({ clip, epoch }));
+        if (group.length === batchSize || !options.dropRemainder) groups.push(group);
+      }
+      const inFlight: Array<Promise<SampleBatch>> = [];
+      let next = 0;
+      const refill = (): void => {
+        while (next < groups.length && inFlight.length < depth) {
+          const pending = request(groups[next++] as Pending[]);
+          pending.catch(() => undefined); // may be dropped unread when the consumer stops early
+          inFlight.push(pending);
+        }
+      };
+      refill();
+      while (inFlight.length > 0) {
+        options.signal?.throwIfAborted();
+        const batch = await (inFlight.shift() as Promise<SampleBatch>);
+        refill();
+        yield batch;
+      }
+    }
+  } else {
+    const readRaw = async ({ clip, epoch }: Pending): Promise<RawClip> => {
+      options.signal?.throwIfAborted();
+      const data = await src.read(clip, options.signal);
+      return { data, clip, ...draw(clip, epoch) };
+    };
+    const raw = plan.map(readRaw, { concurrency });
+    if (layout === 'frames') {
+      // Each frame is a sample: transform the clip once, then split it.
+      let sampled: Pipeline<Sample> = raw.flatMap((r) => {
+        const x = transformClip(r.data, src.shape, r.aug, target);
+        return Array.from({ length: frames }, (_, t) => ({
+          x: x.subarray(t * sampleLength, (t + 1) * sampleLength),
+          label: r.label,
+          clip: r.clip,
+        }));
+      });
+      if (shuffle) sampled = sampled.shuffle(frameBuffer, `${seed}:frames`);
+      batched = sampled
+        .batch(batchSize, { dropRemainder: options.dropRemainder })
+        .map((group) => toBatch(group, (s, xs, offset) => xs.set(s.x, offset)));
+    } else {
+      // Clips (and single frames) are transformed straight into their batch slot: no per-clip float copy.
+      batched = raw
+        .batch(batchSize, { dropRemainder: options.dropRemainder })
+        .map((group) => toBatch(group, (r, xs, offset) => transformClip(r.data, src.shape, r.aug, target, xs, offset)));
+    }
+  }
+  // Worker batches are already read ahead (`depth` requests in flight).
+  const batches = pool ? batched : batched.prefetch(prefetch);
+  const sized: Pipeline<SampleBatch> = { ...batches, size: batchesPerEpoch };
+
+  const toTensors = (batch: SampleBatch): TensorBatch => ({
+    xs: tf.tensor(batch.xs, batch.shape as number[], 'float32'),
+    ys:
+      labels === 'onehot'
+        ? tf.tensor2d(oneHot(batch.labels, numClasses), [batch.labels.length, numClasses])
+        : tf.tensor1d(Float32Array.from(batch.labels)),
+    labels: batch.labels,
+    clipIds: batch.clipIds,
+  });
+  async function* tensorBatches(): AsyncGenerator<TensorBatch> {
+    for await (const batch of sized) yield toTensors(batch);
+  }
+
+  return {
+    source: src,
+    classes: src.classes,
+    split,
+    layout,
+    sampleShape,
+    batchSize,
+    clips: indices.length,
+    samples,
+    batchesPerEpoch,
+    maxBytesHeld,
+    batches: sized,
+    tensorBatches,
+    toTfDataset: (from = sized) =>
+      tf.data.generator(async function* () {
+        for await (const batch of from) {
+          const { xs, ys } = toTensors(batch);
+          yield { xs, ys };
+        }
+      }),
+    checkModel: (model) => checkInputShape(model, sampleShape, { numClasses }),
+    close: async () => {
+      await pool?.close();
+      await src.close();
+    },
+  };
+}
+
+function positive(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`${name} must be an integer >= 1, got ${value}`);
+  return value;
+}

@@ -1,0 +1,33 @@
+export {
+  type AugmentOptions,
+  type ClipAugmentation,
+  identityAugmentation,
+  resolveAugmentOptions,
+  sampleAugmentation,
+  temporalWindow,
+  transformClip,
+  type TransformTarget,
+} from './augment';
+export { createClipPipeline } from './clip-pipeline';
+export type { ClipPipeline, ClipPipelineOptions, SampleBatch, SampleLayout, TensorBatch } from './types';
+export { flipIndexTable, flipLabelSwaps, type LabelEncoding, oneHot } from './labels';
+export {
+  type ChannelStats,
+  type ChannelStatsOptions,
+  computeChannelStats,
+  loadChannelStats,
+  parseChannelStats,
+  saveChannelStats,
+} from './normalize';
+export { checkInputShape, type ModelShapes, type ShapeCheckOptions, ShapeMismatchError } from './shape-check';
+export { cacheSource, type ClipEntry, type ClipSource, selectSplit, type SplitSelection, videoSource } from './source';
+export { type BatchWorkerOptions, type BatchWorkers, createBatchWorkers } from './worker-pool';
+export {
+  type BatchOptions,
+  fromArray,
+  fromIterator,
+  type MapOptions,
+  type Pipeline,
+  range,
+  shuffleWithBuffer,
+} from './stream';
