@@ -80,4 +80,45 @@ describe('tutorial notebooks', () => {
     assert.match(out.get('resume') ?? '', /second run: 3 of 3 shards already done/);
     assert.match(out.get('verify') ?? '', /every clip matches its checksum/);
   });
+
+  it('03_batching streams shaped batches and explains a shape mismatch', () => {
+    const out = outputsOf('03_batching.ipynb');
+    assert.match(
+      out.get('pipe') ?? '',
+      /one sample \[T,H,W,C\] = \[16,32,32,1\], 128 clips, 8 batches of 16 per epoch/,
+    );
+    assert.match(
+      out.get('batch') ?? '',
+      /xs shape \[B,T,H,W,C\]: \[ 16, 16, 32, 32, 1 \] \| ys shape \[B,classes\]: \[ 16, 8 \]/,
+    );
+    assert.match(out.get('norm') ?? '', /normalised batch: mean -?0\.\d\d, std [01]\.\d\d/);
+    assert.match(out.get('shapes') ?? '', /model expects \[T,H,W,C\]=\[16,112,112,3\] but clips are \[16,32,32,1\]/);
+  });
+
+  it('04–06 train, evaluate on the test split and save each model', () => {
+    for (const [notebook, epochs] of [
+      ['04_cnn2d.ipynb', 15],
+      ['05_c3d.ipynb', 20],
+      ['06_resnext3d.ipynb', 8],
+    ] as const) {
+      const out = outputsOf(notebook);
+      const train = out.get('train') ?? '';
+      assert.match(train, new RegExp(`after ${epochs} epochs: train acc \\d+\\.\\d%, val acc \\d+\\.\\d%`), notebook);
+      const evaluated = [...out.values()].join('');
+      assert.match(evaluated, /clip level: {2}top-1 \d+\.\d%, top-5 \d+\.\d% \(32 clips\)/, notebook);
+      assert.match(evaluated, /model saved in .*out\/runs\/[\w-]+\/model/, notebook);
+    }
+    assert.match(outputsOf('05_c3d.ipynb').get('model') ?? '', /params: 732,600/);
+    assert.match(outputsOf('06_resnext3d.ipynb').get('groups') ?? '', /110592 weights; with 32 groups: 3456/);
+  });
+
+  it('07_evaluation compares the three runs and the doctor catches the planted 0–255 input', () => {
+    const out = outputsOf('07_evaluation.ipynb');
+    for (const label of ['2D CNN (frame average)', 'C3D', '3D ResNeXt (tiny)']) {
+      assert.match(out.get('eval') ?? '', new RegExp(`${label.replace(/[()]/g, '\\$&')}: test top-1 \\d+\\.\\d%`));
+      assert.ok((out.get('table') ?? '').includes(label), `${label} in the table`);
+    }
+    assert.match(out.get('planted') ?? '', /input-stats/);
+    assert.match(out.get('planted') ?? '', /fail/i);
+  });
 });

@@ -28,3 +28,4 @@ export {
   type RunRow,
   type RunTable,
 } from './report';
+export { misclassifiedClips } from './gallery';

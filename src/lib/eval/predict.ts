@@ -1,6 +1,8 @@
 /** Runs a model over a tf.data dataset and collects probabilities and true labels as plain arrays. */
 import * as tf from '@tensorflow/tfjs';
 
+import { predictVideo } from '../models/cnn2d';
+
 export interface Predictions {
   /** Class probabilities per sample, [N][C], dataset order. */
   readonly probs: Float32Array[];
@@ -10,8 +12,10 @@ export interface Predictions {
 
 /**
  * Predicts every batch of `data` (`{xs, ys}`: xs as the model expects, ys
- * one-hot [B,C] or sparse [B]/[B,1]). Each batch's tensors are disposed
- * after use; nothing is kept on the backend.
+ * one-hot [B,C] or sparse [B]/[B,1]). Clips `[B,T,H,W,C]` given to a frame
+ * model (input `[H,W,C]`) are classified frame by frame and the frame
+ * probabilities averaged per clip: video-level prediction for a 2D CNN.
+ * Each batch's tensors are disposed after use; nothing is kept on the backend.
  */
 export async function predictDataset(
   model: tf.LayersModel,
@@ -21,7 +25,8 @@ export async function predictDataset(
   const labels: number[] = [];
   await data.forEachAsync(({ xs, ys }) => {
     const [p, l] = tf.tidy(() => {
-      const out = model.predict(xs) as tf.Tensor2D;
+      const frameModelOnClips = xs.rank === 5 && model.inputs[0]?.shape.length === 4;
+      const out = frameModelOnClips ? predictVideo(model, xs) : (model.predict(xs) as tf.Tensor2D);
       const truth = ys.rank === 2 && ys.shape[1]! > 1 ? tf.argMax(ys, -1) : tf.reshape(ys, [-1]);
       return [out.dataSync() as Float32Array, truth.dataSync()];
     });

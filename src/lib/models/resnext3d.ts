@@ -134,28 +134,17 @@ export function resnext3d(options: ResNeXt3DOptions): tf.LayersModel {
 /** Options of a preset: everything optional, overriding the preset's values. */
 export type ResNeXt3DPresetOptions = Partial<Omit<ResNeXt3DOptions, 'depth'>>;
 
-/** ResNeXt-101 32×4d as in Hara et al. (Kinetics-400, 16×112×112 RGB); ~47M parameters, too slow to train on wasm. */
+/** The 32×4d Kinetics-400 layout of Hara et al.: 16 RGB frames of 112×112, 400 classes. */
+const KINETICS_32X4D = { cardinality: 32, width: 4, numClasses: 400, inputShape: [16, 112, 112, 3] } as const;
+
+/** ResNeXt-101 32×4d as in Hara et al. (Kinetics-400, 16×112×112 RGB); ~48M parameters, too slow to train on wasm. */
 export function resnext3d101(options: ResNeXt3DPresetOptions = {}): tf.LayersModel {
-  return resnext3d({
-    cardinality: 32,
-    width: 4,
-    numClasses: 400,
-    inputShape: [16, 112, 112, 3],
-    ...options,
-    depth: 101,
-  });
+  return resnext3d({ ...KINETICS_32X4D, ...options, depth: 101 });
 }
 
 /** ResNeXt-50 32×4d (Kinetics-400 layout). */
 export function resnext3d50(options: ResNeXt3DPresetOptions = {}): tf.LayersModel {
-  return resnext3d({
-    cardinality: 32,
-    width: 4,
-    numClasses: 400,
-    inputShape: [16, 112, 112, 3],
-    ...options,
-    depth: 50,
-  });
+  return resnext3d({ ...KINETICS_32X4D, ...options, depth: 50 });
 }
 
 /** A ResNeXt-10 sized for the bundled clips ([16,32,32,1], 8 classes): cardinality 4, width 4, 3³ stem, no stem pool. */

@@ -76,7 +76,10 @@ export function createClipPipeline(
   const augment = augmentOption === false ? undefined : resolveAugmentOptions(augmentOption);
   const labels = options.labels ?? 'onehot';
   if (labels !== 'onehot' && labels !== 'sparse') throw new Error(`labels must be 'onehot' or 'sparse', got ${labels}`);
-  const stats = options.normalize;
+  const stats = options.normalize && {
+    mean: perChannel(options.normalize.mean, channels),
+    std: perChannel(options.normalize.std, channels),
+  };
   if (stats && (stats.mean.length !== channels || stats.std.length !== channels)) {
     throw new Error(
       `normalize has ${stats.mean.length} channels but clips have ${channels}: compute the stats on this cache`,
@@ -281,4 +284,9 @@ export function createClipPipeline(
 function positive(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 1)) throw new Error(`${name} must be an integer >= 1, got ${value}`);
   return value;
+}
+
+/** A run may record one mean/std for all channels: spread it over `channels`. */
+function perChannel(value: number | readonly number[], channels: number): readonly number[] {
+  return typeof value === 'number' ? Array<number>(channels).fill(value) : value;
 }

@@ -9,7 +9,14 @@ export {
   type TransformTarget,
 } from './augment';
 export { createClipPipeline } from './clip-pipeline';
-export type { ClipPipeline, ClipPipelineOptions, SampleBatch, SampleLayout, TensorBatch } from './types';
+export type {
+  ClipPipeline,
+  ClipPipelineOptions,
+  NormalizationLike,
+  SampleBatch,
+  SampleLayout,
+  TensorBatch,
+} from './types';
 export { flipIndexTable, flipLabelSwaps, type LabelEncoding, oneHot } from './labels';
 export {
   type ChannelStats,

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 
 import { createRng } from '../util/random';
-import { type ClipSource, selectSplit, type SplitSelection } from './source';
+import { cacheSource, type ClipSource, selectSplit, type SplitSelection } from './source';
 
 /** Mean and standard deviation per channel, in 0..1 pixel units (not 0..255). */
 export interface ChannelStats {
@@ -25,11 +25,23 @@ export interface ChannelStatsOptions {
   readonly seed?: number;
 }
 
-/** Reads a seeded sample of clips from `source` and returns their per-channel mean and std (float64 sums). */
+/**
+ * Reads a seeded sample of clips from `source` (a clip source, or a cache
+ * folder opened and closed here) and returns their per-channel mean and std of
+ * the 0..1 values (float64 sums).
+ */
 export async function computeChannelStats(
-  source: ClipSource,
+  source: ClipSource | string,
   options: ChannelStatsOptions = {},
 ): Promise<ChannelStats> {
+  if (typeof source === 'string') {
+    const opened = cacheSource(source);
+    try {
+      return await computeChannelStats(opened, options);
+    } finally {
+      await opened.close();
+    }
+  }
   const split = options.split ?? 'train';
   const wanted = options.clips ?? 64;
   if (!(Number.isInteger(wanted) && wanted >= 1)) throw new Error(`clips must be an integer >= 1, got ${wanted}`);

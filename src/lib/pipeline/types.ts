@@ -7,6 +7,12 @@ import type * as tf from '@tensorflow/tfjs';
 import type { AugmentOptions } from './augment';
 import type { LabelEncoding } from './labels';
 import type { ChannelStats } from './normalize';
+
+/** Mean and std as a training run records them: per channel, or one number for all. */
+export interface NormalizationLike {
+  readonly mean: number | readonly number[];
+  readonly std: number | readonly number[];
+}
 import type { ModelShapes } from './shape-check';
 import type { ClipSource, SplitSelection } from './source';
 import type { Pipeline } from './stream';
@@ -48,8 +54,12 @@ export interface ClipPipelineOptions {
    * @default 'auto'
    */
   readonly flipLabels?: Readonly<Record<string, string>> | 'auto';
-  /** Per-channel stats (from `computeChannelStats`) to normalise with; unset leaves values in 0..1. */
-  readonly normalize?: ChannelStats;
+  /**
+   * Per-channel mean and std (from `computeChannelStats`, or a run's saved
+   * normalisation) of the 0..1 values; a single number applies to every
+   * channel. Unset leaves values in 0..1.
+   */
+  readonly normalize?: Pick<ChannelStats, 'mean' | 'std'> | NormalizationLike;
   /** @default 'onehot' */
   readonly labels?: LabelEncoding;
   /** Batches read ahead of the consumer. @default 2 */

@@ -13,6 +13,7 @@ export {
   saveCheckpoint,
 } from './checkpoint';
 export { fileIO, type FileIOHandler } from './io';
+export { loadTutorialModel, readRunHistory, type RunHistory, tutorialRunDir } from './run-dir';
 export {
   createOptimizer,
   disposeOptimizer,

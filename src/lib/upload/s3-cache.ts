@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type { CacheClipEntry, CachePlan, ShardRecord, SkippedItem } from '../video/cache-format';
-import { CACHE_FORMAT, sha256 as sha256Bytes, shardName } from '../video/cache-format';
-import type { CachedClip, ClipCache } from '../video/cache-reader';
+import { CACHE_FORMAT, shardName } from '../video/cache-format';
+import { type CachedClip, type ClipCache, derivedReaders } from '../video/cache-reader';
 import { sha256File } from './hash';
 import { createS3Client, describeS3Error, type S3ConnectionOptions, S3TransferError } from './s3-client';
 import { formatS3Url, joinKey, parseS3Url } from './s3-location';
@@ -122,20 +122,7 @@ export async function openS3ClipCache(options: S3ClipCacheOptions): Promise<S3Cl
     skipped,
     shards: { planned: plan.shardCount, complete: records.length },
     readClip,
-    async readClipFloat(i) {
-      const { data, entry } = await readClip(i);
-      const out = new Float32Array(data.length);
-      for (let k = 0; k < data.length; k++) out[k] = (data[k] as number) / 255;
-      return { data: out, shape, entry };
-    },
-    async verify() {
-      const bad: number[] = [];
-      for (let i = 0; i < clips.length; i++) {
-        const { data, entry } = await readClip(i);
-        if (sha256Bytes(data) !== entry.sha256) bad.push(i);
-      }
-      return bad;
-    },
+    ...derivedReaders(readClip, clips.length),
     async syncAll() {
       let fetched = 0;
       for (const record of records) {

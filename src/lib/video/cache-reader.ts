@@ -96,23 +96,36 @@ export function openClipCache(dir: string): ClipCache {
     skipped,
     shards: { planned: plan.shardCount, complete },
     readClip,
+    ...derivedReaders(readClip, clips.length),
+    async close() {
+      for (const open of handles.values()) await (await open).close();
+      handles.clear();
+    },
+  };
+}
+
+/**
+ * `readClipFloat` and `verify` on top of any `readClip`: the same for a local
+ * cache and one read from S3.
+ */
+export function derivedReaders(
+  readClip: (i: number) => Promise<CachedClip>,
+  clipCount: number,
+): Pick<ClipCache, 'readClipFloat' | 'verify'> {
+  return {
     async readClipFloat(i) {
-      const { data, entry } = await readClip(i);
+      const { data, shape, entry } = await readClip(i);
       const out = new Float32Array(data.length);
       for (let k = 0; k < data.length; k++) out[k] = (data[k] as number) / 255;
       return { data: out, shape, entry };
     },
     async verify() {
       const bad: number[] = [];
-      for (let i = 0; i < clips.length; i++) {
+      for (let i = 0; i < clipCount; i++) {
         const { data, entry } = await readClip(i);
         if (sha256(data) !== entry.sha256) bad.push(i);
       }
       return bad;
-    },
-    async close() {
-      for (const open of handles.values()) await (await open).close();
-      handles.clear();
     },
   };
 }
