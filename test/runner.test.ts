@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { listNotebooks, NotebookFailedError, runNotebooks } from '../src/lib/jupyter';
-import { ROOT, runCli } from './helpers/cli';
+import { CLI, ROOT, runCli } from './helpers/cli';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'notebooks');
 
@@ -120,5 +121,35 @@ describe('notebook runner (real Jupyter, actlab kernel)', () => {
     assert.equal(run.status, 2);
     assert.equal(run.stderr.trim().split('\n').length, 1);
     assert.match(run.stderr, /allowed values: tensorflow, wasm, cpu/);
+  });
+
+  it('Ctrl-C stops the notebook and its kernel, and exits 130', async () => {
+    const pidFile = path.join(tempDir(), 'kernel.pid');
+    const child = spawn(
+      process.execPath,
+      [CLI, 'tutorial', '--notebooks', path.join(ROOT, 'test', 'fixtures', 'notebooks-slow'), '--out', tempDir()],
+      { env: { ...process.env, ACTLAB_TEST_PIDFILE: pidFile }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const kernelPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    assert.ok(kernelPid > 0, 'the slow cell started and wrote its kernel pid');
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /actlab: 00_slow\.ipynb was interrupted; its kernel was stopped/);
+    const alive = () => {
+      try {
+        process.kill(kernelPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const gone = Date.now() + 15_000;
+    while (alive() && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(alive(), false, `kernel ${kernelPid} still running after the interrupt`);
   });
 });

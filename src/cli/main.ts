@@ -4,7 +4,7 @@
  * they print with `--json` are an interface other tools read: keep them stable.
  */
 import { BackendError } from '../lib/backend';
-import { JupyterMissingError, NotebookFailedError } from '../lib/jupyter';
+import { JupyterMissingError, NotebookFailedError, NotebookInterruptedError } from '../lib/jupyter';
 import { packageVersion } from '../lib/util/package-root';
 import { UsageError } from './command';
 import { COMMANDS } from './commands';
@@ -53,6 +53,10 @@ function report(error: unknown): number {
     const source = error.cellSource.split('\n').slice(0, 8);
     if (source[0]) console.error(['  cell source:', ...source.map((line) => `    ${line}`)].join('\n'));
     return 1;
+  }
+  if (error instanceof NotebookInterruptedError) {
+    console.error(`actlab: ${error.message}`);
+    return 130;
   }
   if (error instanceof UsageError) {
     console.error(`actlab: ${error.message}`);

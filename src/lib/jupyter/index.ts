@@ -21,6 +21,7 @@ export {
   listNotebooks,
   NOTEBOOK_PATTERN,
   NotebookFailedError,
+  NotebookInterruptedError,
   runNotebooks,
   type NotebookResult,
   type RunNotebooksOptions,

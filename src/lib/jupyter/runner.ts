@@ -84,6 +84,17 @@ export class NotebookFailedError extends Error {
   }
 }
 
+/** The run was stopped (Ctrl-C, SIGTERM or an abort signal); the notebook's kernel was stopped too. */
+export class NotebookInterruptedError extends Error {
+  override name = 'NotebookInterruptedError';
+  constructor(
+    readonly notebook: string,
+    readonly executed: string,
+  ) {
+    super(`${notebook} was interrupted; its kernel was stopped. The partly executed copy is ${executed}`);
+  }
+}
+
 /** The notebooks the runner would execute, sorted by number. */
 export function listNotebooks(notebooksDir: string, only?: readonly string[]): string[] {
   if (!fs.existsSync(notebooksDir)) throw new Error(`notebook folder ${notebooksDir} does not exist`);
@@ -131,7 +142,27 @@ async function runOne(
   const timeout = String(options.cellTimeoutSeconds ?? 1800);
   const started = Date.now();
   const args = ['-c', NBEXEC_PY, notebook, executed, html, KERNEL_NAME, timeout, path.dirname(notebook)];
-  const child = spawn(python, args, { env, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
+  // Its own process group, so that stopping the run also stops the kernel nbclient started
+  // (killing only the python process would leave the kernel training in the background).
+  const detached = process.platform !== 'win32';
+  const child = spawn(python, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached });
+  const stopGroup = () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    try {
+      if (detached) process.kill(-child.pid, 'SIGTERM');
+      else child.kill('SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    stopGroup();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  options.signal?.addEventListener('abort', onSignal, { once: true });
   let failure: Record<string, unknown> | undefined;
   const stderr: string[] = [];
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -155,7 +186,12 @@ async function runOne(
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', resolve);
+  }).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    options.signal?.removeEventListener('abort', onSignal);
   });
+  if (interrupted) throw new NotebookInterruptedError(name, executed);
   if (failure) {
     throw new NotebookFailedError(
       name,
