@@ -15,6 +15,7 @@ import {
   shardName,
   type ShardRecord,
   writeAtomic,
+  writeCacheIndex,
 } from '../video/cache-format';
 
 export interface MergeOptions {
@@ -115,7 +116,8 @@ export function mergeCaches(options: MergeOptions): MergeResult {
   }
   const complete = missing.length === 0 && corrupt.length === 0;
   const indexFile = path.join(out, 'index.json');
-  if (complete) writeIndex(out, plan, records);
+  if (complete)
+    writeCacheIndex(out, plan, records); // the same index.json a single-process run writes
   else fs.rmSync(indexFile, { force: true }); // an index must never describe an incomplete cache
   return {
     out,
@@ -179,16 +181,4 @@ function place(from: string, to: string): void {
   } catch {
     fs.copyFileSync(from, to);
   }
-}
-
-/** The same `index.json` that `extractDataset` writes when a single process finishes a cache. */
-function writeIndex(out: string, plan: CachePlan, records: readonly ShardRecord[]): void {
-  const { items: _items, ...header } = plan;
-  const index = {
-    ...header,
-    shape: [plan.config.frames, plan.config.height, plan.config.width, plan.config.channels],
-    clips: records.reduce((n, r) => n + r.clips.length, 0),
-    shards: records,
-  };
-  writeAtomic(path.join(out, 'index.json'), JSON.stringify(index));
 }

@@ -129,3 +129,15 @@ export function readPlan(dir: string): CachePlan | undefined {
   if (plan.format !== CACHE_FORMAT) throw new Error(`${file} is not an actlab clip cache (format ${plan.format})`);
   return plan;
 }
+
+/** Writes `index.json`: the plan (without its item list) plus every shard record. Written once all shards are complete. */
+export function writeCacheIndex(out: string, plan: CachePlan, records: readonly ShardRecord[]): void {
+  const { items: _items, ...header } = plan;
+  const index = {
+    ...header,
+    shape: [plan.config.frames, plan.config.height, plan.config.width, plan.config.channels],
+    clips: records.reduce((n, r) => n + r.clips.length, 0),
+    shards: records,
+  };
+  writeAtomic(path.join(out, 'index.json'), JSON.stringify(index));
+}

@@ -20,6 +20,7 @@ import {
   type ShardRecord,
   type SkippedItem,
   writeAtomic,
+  writeCacheIndex,
 } from './cache-format';
 import { type Clip, extractItemClip } from './clip';
 import type { PixelFormat, ResizePolicy } from './frames';
@@ -336,14 +337,7 @@ function writeIndexIfComplete(out: string, plan: CachePlan): boolean {
     if (!record) return false;
     records.push(record);
   }
-  const { items: _items, ...header } = plan;
-  const index = {
-    ...header,
-    shape: [plan.config.frames, plan.config.height, plan.config.width, plan.config.channels],
-    clips: records.reduce((n, r) => n + r.clips.length, 0),
-    shards: records,
-  };
-  writeAtomic(path.join(out, 'index.json'), JSON.stringify(index));
+  writeCacheIndex(out, plan, records);
   return true;
 }
 
