@@ -222,6 +222,8 @@ export function confusionHeatmap(
         height: Math.max(360, 60 + 36 * n),
         ...options,
       }),
+      // Room for the longest class name on the left (about 7 px a character at the default font).
+      margin: { t: options.title ? 50 : 20, r: 20, b: 80, l: 40 + 7 * Math.max(0, ...classNames.map((c) => c.length)) },
       xaxis: { title: { text: 'predicted' }, type: 'category' },
       yaxis: { title: { text: 'true' }, type: 'category', autorange: 'reversed' },
     },
