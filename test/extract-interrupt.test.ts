@@ -4,9 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { generateSyntheticDataset } from '../src/lib/synth';
 import { openClipCache } from '../src/lib/video';
-import { CLI, lastJson, makeTestVideo, runCli, tempDir } from './helpers/fixtures';
+import { CLI, lastJson, makeExtractDataset, makeTestVideo, runCli, tempDir } from './helpers/fixtures';
 
 interface Interrupted {
   readonly code: number | null;
@@ -58,16 +57,7 @@ async function toolsOn(dir: string): Promise<string[]> {
 }
 
 test('extract: Ctrl-C keeps finished shards, kills ffmpeg, exits 130; the re-run resumes', async () => {
-  const root = tempDir();
-  await generateSyntheticDataset({
-    out: root,
-    classes: ['move_left', 'move_up', 'grow', 'rotate_cw'],
-    perClass: 12,
-    actors: 4,
-    frames: 8,
-    width: 16,
-    height: 16,
-  });
+  const root = await makeExtractDataset();
   const out = path.join(tempDir(), 'cache');
   const args = ['extract', root, '--out', out, '--frames', '8', '--size', '16x16', '--clips-per-shard', '4', '--json'];
   const run = await interruptCli([...args, '--workers', '1'], () => fs.existsSync(path.join(out, 'shard-00000.json')));

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { loadDataset } from '../src/lib/data';
-import { generateSyntheticDataset } from '../src/lib/synth';
 import { createRng } from '../src/lib/util/random';
 import {
   denseClipIndices,
@@ -19,7 +18,7 @@ import {
   readFrames,
   uniformIndices,
 } from '../src/lib/video';
-import { CLI, lastJson, makeTestVideo, runCli, tempDir } from './helpers/fixtures';
+import { CLI, lastJson, makeExtractDataset, makeTestVideo, runCli, tempDir } from './helpers/fixtures';
 
 test('decoded frame count and order match ffprobe (mp4 and avi)', async () => {
   const dir = tempDir();
@@ -175,16 +174,7 @@ test('bad files: errors name the file and say what to do', async () => {
 });
 
 async function synthDataset(): Promise<string> {
-  const root = tempDir();
-  await generateSyntheticDataset({
-    out: root,
-    classes: ['move_left', 'move_up', 'grow', 'rotate_cw'],
-    perClass: 12,
-    actors: 4,
-    frames: 8,
-    width: 16,
-    height: 16,
-  });
+  const root = await makeExtractDataset();
   fs.writeFileSync(path.join(root, 'grow', 'zz_broken.mp4'), 'corrupt');
   return root;
 }

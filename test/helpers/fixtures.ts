@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { generateSyntheticDataset } from '../../src/lib/synth';
 import { locateTool } from '../../src/lib/video/ffmpeg';
 
 /** A fresh temp folder, removed when the process exits. */
@@ -52,4 +53,19 @@ export function runCli(
 export function lastJson<T>(stdout: string): T {
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1] as string) as T;
+}
+
+/** A fresh synthetic set for extraction tests: 4 classes x 12 clips of 8 frames at 16x16, 4 actors. */
+export async function makeExtractDataset(): Promise<string> {
+  const root = tempDir();
+  await generateSyntheticDataset({
+    out: root,
+    classes: ['move_left', 'move_up', 'grow', 'rotate_cw'],
+    perClass: 12,
+    actors: 4,
+    frames: 8,
+    width: 16,
+    height: 16,
+  });
+  return root;
 }
