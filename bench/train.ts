@@ -11,6 +11,9 @@
  *             (1³·64 → grouped 3³·64, 8 groups → 1³·64, projection shortcut; the
  *             second block strides 2) → global average pool → dense
  *
+ * actlab's kernels run on one thread and on ACTLAB_THREADS threads (default:
+ * every core, at most 8), the same count PyTorch gets; the JSON reports the latter.
+ *
  * Run: node out/test-build/bench/train.js   (ACTLAB_BENCH_SECONDS sets the time per measurement)
  * The last line is JSON: {"cnn2d":{"actlab":x,"torch":y,"ratio":r},"c3d":{...},"resnext3d":{...}}.
  */
@@ -20,7 +23,9 @@ import * as tf from '@tensorflow/tfjs';
 import { stockCpu, stockWasm } from '../test/helpers/stock-kernels';
 import { execFileSync } from 'node:child_process';
 
-import { cpuConvPack, wasmConvPack } from '../src/lib/kernels';
+import * as os from 'node:os';
+
+import { cpuConvPack, startConvThreads, wasmConvPack } from '../src/lib/kernels';
 import { ChannelBatchNorm, GlobalAveragePooling3D, GroupedConv3D } from '../src/lib/layers';
 
 type ModelName = 'cnn2d' | 'c3d' | 'resnext3d';
@@ -101,13 +106,22 @@ interface Setup {
   readonly kernels: () => readonly tf.KernelConfig[];
   /** Batch override for setups too slow to run the full batch in time. */
   readonly batch?: number;
+  /** Threads for actlab's convolutions (1: none shared). */
+  readonly threads?: number;
 }
+
+/** What initBackend would use: ACTLAB_THREADS, else every core up to 8. */
+const THREADS = Number(process.env.ACTLAB_THREADS || Math.min(os.availableParallelism(), 8));
+const ACTLAB_LABEL = `wasm + actlab ×${THREADS}`;
 
 const SETUPS: Setup[] = [
   { label: 'stock cpu', backend: 'cpu', kernels: () => stockCpu, batch: 2 },
   { label: 'cpu + actlab', backend: 'cpu', kernels: () => cpuConvPack.kernels(), batch: 2 },
   { label: 'stock wasm', backend: 'wasm', kernels: () => stockWasm },
-  { label: 'wasm + actlab', backend: 'wasm', kernels: () => wasmConvPack.kernels() },
+  { label: 'wasm + actlab ×1', backend: 'wasm', kernels: () => wasmConvPack.kernels(), threads: 1 },
+  ...(THREADS > 1
+    ? [{ label: ACTLAB_LABEL, backend: 'wasm', kernels: () => wasmConvPack.kernels(), threads: THREADS } as const]
+    : []),
 ];
 
 function install(configs: readonly tf.KernelConfig[]): void {
@@ -200,28 +214,30 @@ async function main(): Promise<void> {
     for (const setup of SETUPS) {
       install(setup.kernels());
       await tf.setBackend(setup.backend);
+      await startConvThreads({ threads: setup.threads ?? 1 });
       const batch = setup.batch ?? spec.batch;
       const note = batch === spec.batch ? '' : ` (batch ${batch})`;
       try {
         const rate = await measure(spec, batch);
-        console.log(`${name.padEnd(10)} ${setup.label.padEnd(14)} ${rate.toFixed(1).padStart(7)} samples/s${note}`);
-        if (setup.label === 'wasm + actlab') actlab[name] = rate;
+        console.log(`${name.padEnd(10)} ${setup.label.padEnd(17)} ${rate.toFixed(1).padStart(7)} samples/s${note}`);
+        if (setup.label === ACTLAB_LABEL) actlab[name] = rate;
       } catch (error) {
-        console.log(`${name.padEnd(10)} ${setup.label.padEnd(14)}   fails: ${firstLine(error)}`);
+        console.log(`${name.padEnd(10)} ${setup.label.padEnd(17)}   fails: ${firstLine(error)}`);
       }
     }
   }
-  const torch2 = torchAnchor(2);
+  await startConvThreads({ threads: 1 }); // the anchor gets the cores to itself
+  const torch2 = torchAnchor(THREADS);
   const torch1 = torch2 ? torchAnchor(1) : null;
-  // The anchor is the better of 1 and 2 threads: on a shared 2-core machine the
-  // 2-thread run is often the slower one, and a low anchor would flatter actlab.
+  // The anchor is the better of 1 and THREADS threads: on a shared 2-core machine
+  // the 2-thread run is often the slower one, and a low anchor would flatter actlab.
   let torch: Record<ModelName, number> | null = null;
   if (torch2 && torch1) {
     torch = { ...torch2 };
     for (const name of Object.keys(MODELS) as ModelName[]) {
       torch[name] = Math.max(torch1[name], torch2[name]);
       console.log(
-        `${name.padEnd(10)} torch cpu      ${torch[name].toFixed(1).padStart(7)} samples/s (best of 2 threads: ${torch2[name].toFixed(1)}, 1 thread: ${torch1[name].toFixed(1)})`,
+        `${name.padEnd(10)} torch cpu         ${torch[name].toFixed(1).padStart(7)} samples/s (best of ${THREADS} threads: ${torch2[name].toFixed(1)}, 1 thread: ${torch1[name].toFixed(1)})`,
       );
     }
   } else {

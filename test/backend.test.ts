@@ -103,6 +103,24 @@ describe('actlab backend (fresh process)', () => {
     assert.equal(info.native, false);
   });
 
+  it('shares wasm convolutions over ACTLAB_THREADS threads and says so', (t) => {
+    if (tfjsNodeInstalled()) return t.skip('tfjs-node is installed here, so wasm is not picked');
+    const two = runCli(['backend', '--json'], { ACTLAB_BACKEND: 'wasm', ACTLAB_THREADS: '2' });
+    assert.equal(two.status, 0, two.stderr);
+    const info = JSON.parse(two.stdout) as { threads: unknown; summary: string };
+    assert.deepEqual(info.threads, { threads: 2, note: '' });
+    assert.match(info.summary, /\+ actlab kernels \(conv-im2col\) on 2 threads \(forced by ACTLAB_BACKEND=wasm\)/);
+    const one = runCli(['backend'], { ACTLAB_BACKEND: 'wasm', ACTLAB_THREADS: '1' });
+    assert.equal(one.status, 0, one.stderr);
+    assert.match(one.stdout, /\(conv-im2col\) on 1 thread: asked for 1 thread \(forced/);
+    const bad = runCli(['backend'], { ACTLAB_BACKEND: 'wasm', ACTLAB_THREADS: 'all' });
+    assert.equal(bad.status, 2);
+    assert.equal(
+      bad.stderr,
+      'actlab: ACTLAB_THREADS="all" must be a whole number ≥ 1 (1 runs convolutions on one thread); unset it to use every core\n',
+    );
+  });
+
   it('fails in one line for an unknown ACTLAB_BACKEND', () => {
     const run = runCli(['backend'], { ACTLAB_BACKEND: 'nonsense' });
     assert.equal(run.status, 2);

@@ -5,12 +5,19 @@
 import { stockCpu, stockWasm, install } from './helpers/stock-kernels';
 
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../src/lib/backend';
-import { cpuConvPack, wasmConvPack } from '../src/lib/kernels';
+import {
+  ConvThreadsError,
+  convThreads,
+  cpuConvPack,
+  parseThreads,
+  startConvThreads,
+  wasmConvPack,
+} from '../src/lib/kernels';
 import {
   type RefConv,
   type RefPool,
@@ -81,6 +88,16 @@ function runConv(c: ConvCase, x: Float32Array, filter: Float32Array, dy: Float32
   });
 }
 
+/** Seeded random x, filter and dy for a case (seeds `seed`, `seed + 10`, `seed + 20`). */
+function convInputs(c: ConvCase, seed: number): { x: Float32Array; filter: Float32Array; dy: Float32Array } {
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b);
+  return {
+    x: randomArray(size(c.xShape), seed),
+    filter: randomArray(size(c.filterShape), seed + 10),
+    dy: randomArray(size(refOutShape(c)), seed + 20),
+  };
+}
+
 async function onBackend<T>(name: string, kernels: readonly tf.KernelConfig[], run: () => T): Promise<T> {
   install(kernels);
   await tf.setBackend(name);
@@ -100,18 +117,7 @@ before(async () => {
 describe('actlab conv kernels on wasm match a float64 reference and stock cpu', () => {
   CONV_CASES.forEach((c, i) => {
     test(describeCase(c), async () => {
-      const x = randomArray(
-        c.xShape.reduce((a, b) => a * b),
-        10 + i,
-      );
-      const filter = randomArray(
-        c.filterShape.reduce((a, b) => a * b),
-        20 + i,
-      );
-      const dy = randomArray(
-        refOutShape(c).reduce((a, b) => a * b),
-        30 + i,
-      );
+      const { x, filter, dy } = convInputs(c, 10 + i);
       const wasm = await onBackend('wasm', actlabWasm, () => runConv(c, x, filter, dy));
       const cpuStock = await onBackend('cpu', stockCpu, () => runConv(c, x, filter, dy));
       const cpuActlab = await onBackend('cpu', actlabCpu, () => runConv(c, x, filter, dy));
@@ -129,6 +135,64 @@ describe('actlab conv kernels on wasm match a float64 reference and stock cpu', 
         assert.ok(relativeError(wasm[key], cpuStock[key]) < TOLERANCE, `wasm vs stock cpu ${key}`);
       }
     });
+  });
+});
+
+describe('actlab conv kernels shared over worker threads', () => {
+  before(async () => {
+    // 3 threads on any machine: uneven row splits, and more threads than some batches have samples.
+    const info = await startConvThreads({ threads: 3, minMacs: 0 });
+    assert.deepEqual(info, { threads: 3, note: '' });
+  });
+  after(async () => {
+    await startConvThreads({ threads: 1, minMacs: 4e6 });
+  });
+
+  CONV_CASES.forEach((c, i) => {
+    test(`${describeCase(c)}: same as the reference and as one thread`, async () => {
+      const { x, filter, dy } = convInputs(c, 110 + i);
+      const jobsBefore = convThreads().jobsShared;
+      const shared = await onBackend('wasm', actlabWasm, () => runConv(c, x, filter, dy));
+      // Forward (twice: once inside grads), dFilter split rows and dx splits samples over up to 3 threads.
+      const rows = refOutShape(c)
+        .slice(0, 4)
+        .reduce((a, b) => a * b);
+      const jobs = (units: number) => Math.min(3, units) - 1;
+      assert.equal(convThreads().jobsShared - jobsBefore, 3 * jobs(rows) + jobs(c.xShape[0]), 'jobs handed to workers');
+      // An infinite threshold keeps the workers but runs every convolution here.
+      await startConvThreads({ threads: 3, minMacs: Infinity });
+      const single = await onBackend('wasm', actlabWasm, () => runConv(c, x, filter, dy));
+      await startConvThreads({ threads: 3, minMacs: 0 });
+      const expected = {
+        y: refConv(c, x, filter),
+        dx: refConvBackpropInput(c, dy, filter),
+        dFilter: refConvBackpropFilter(c, x, dy),
+      };
+      for (const key of ['y', 'dx', 'dFilter'] as const) {
+        const error = relativeError(shared[key], expected[key]);
+        assert.ok(error < TOLERANCE, `threads ${key}: ${error}`);
+        assert.ok(relativeError(shared[key], single[key]) < 1e-6, `threads vs one thread ${key}`);
+      }
+    });
+  });
+
+  test('ACTLAB_THREADS must be a whole number ≥ 1', () => {
+    assert.equal(parseThreads(undefined), undefined);
+    assert.equal(parseThreads(' '), undefined);
+    assert.equal(parseThreads('2'), 2);
+    for (const bad of ['0', '1.5', 'many', '-2']) {
+      assert.throws(
+        () => parseThreads(bad),
+        (error: Error) => {
+          assert.ok(error instanceof ConvThreadsError);
+          assert.equal(
+            error.message,
+            `ACTLAB_THREADS="${bad}" must be a whole number ≥ 1 (1 runs convolutions on one thread); unset it to use every core`,
+          );
+          return true;
+        },
+      );
+    }
   });
 });
 
@@ -167,6 +231,46 @@ describe('actlab maxPool3d on wasm', () => {
       assert.ok(relativeError(wasm.dx, expectedDx) < TOLERANCE, 'dx vs reference');
       assert.ok(relativeError(wasm.y, cpu.y) < TOLERANCE, 'y vs stock cpu');
       assert.ok(relativeError(wasm.dx, cpu.dx) < TOLERANCE, 'dx vs stock cpu');
+    });
+  });
+});
+
+describe('actlab MaxPoolGrad (2-D) on wasm', () => {
+  const cases: Array<{
+    shape: [number, number, number, number];
+    size: number;
+    stride: number;
+    padding: 'same' | 'valid';
+  }> = [
+    { shape: [2, 6, 6, 3], size: 2, stride: 2, padding: 'valid' },
+    { shape: [1, 7, 9, 2], size: 3, stride: 2, padding: 'same' },
+    { shape: [2, 5, 5, 4], size: 3, stride: 1, padding: 'valid' },
+  ];
+  cases.forEach((c, i) => {
+    test(`x [${c.shape}] window ${c.size} stride ${c.stride} ${c.padding}: dx matches a float64 reference`, async () => {
+      const [n, h, w, ch] = c.shape;
+      const x = randomArray(n * h * w * ch, 140 + i).map((v) => v - 2);
+      const p: RefPool = {
+        xShape: [n, 1, h, w, ch],
+        filter: [1, c.size, c.size],
+        strides: [1, c.stride, c.stride],
+        padding: c.padding,
+      };
+      const ref = refMaxPool3d(p, x);
+      const dy = randomArray(ref.y.length, 150 + i);
+      const expectedDx = new Float64Array(x.length);
+      ref.argmax.forEach((xi, yi) => (expectedDx[xi]! += dy[yi]!));
+      const dx = await onBackend('wasm', actlabWasm, () =>
+        tf.tidy(() => {
+          const pool = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, c.size, c.stride, c.padding);
+          const xT = tf.tensor4d(x, c.shape);
+          const dyT = tf.tensor(dy, pool(xT).shape);
+          return tf
+            .grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a), dyT)))(xT)
+            .dataSync() as Float32Array;
+        }),
+      );
+      assert.ok(relativeError(dx, expectedDx) < TOLERANCE, `dx: ${relativeError(dx, expectedDx)}`);
     });
   });
 });

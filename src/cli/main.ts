@@ -4,6 +4,7 @@
  * they print with `--json` are an interface other tools read: keep them stable.
  */
 import { BackendError } from '../lib/backend';
+import { ConvThreadsError } from '../lib/kernels';
 import { JupyterMissingError, NotebookFailedError, NotebookInterruptedError } from '../lib/jupyter';
 import { packageVersion } from '../lib/util/package-root';
 import { UsageError } from './command';
@@ -62,7 +63,7 @@ function report(error: unknown): number {
     console.error(`actlab: ${error.message}`);
     return error.code;
   }
-  if (error instanceof BackendError || error instanceof JupyterMissingError) {
+  if (error instanceof BackendError || error instanceof ConvThreadsError || error instanceof JupyterMissingError) {
     console.error(`actlab: ${error.message}`);
     return 2;
   }

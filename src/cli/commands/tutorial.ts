@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 
 import { parseBackendName } from '../../lib/backend';
+import { parseThreads } from '../../lib/kernels';
 import { type RunnerEvent, runNotebooks } from '../../lib/jupyter';
 import { packageRoot } from '../../lib/util/package-root';
 import { type Command, parseFlags, UsageError } from '../command';
@@ -22,6 +23,7 @@ export const tutorialCommand: Command = {
     );
     // Fail before Jupyter starts, in one line, when the backend request is nonsense.
     parseBackendName(process.env.ACTLAB_BACKEND);
+    parseThreads(process.env.ACTLAB_THREADS);
     const cellTimeout = values['cell-timeout'] === undefined ? undefined : Number(values['cell-timeout']);
     if (cellTimeout !== undefined && !(cellTimeout > 0)) {
       throw new UsageError(`--cell-timeout must be a positive number of seconds, got "${values['cell-timeout']}"`);

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import '../kernels'; // registers actlab's kernel packs, so initBackend applies them
+import { type ConvThreadsInfo, startConvThreads } from '../kernels'; // registers actlab's kernel packs too
 import { applyKernelPacks } from './kernel-packs';
 
 /** Backend names a user may force with `ACTLAB_BACKEND`. */
@@ -26,6 +26,11 @@ export interface BackendInfo {
   readonly gpu: boolean;
   /** Names of the actlab kernel packs registered on top of the backend. */
   readonly kernelPacks: readonly string[];
+  /**
+   * Threads sharing each large convolution (wasm only; 1 elsewhere, where the
+   * backend does its own threading or has none), and why fewer than the cores.
+   */
+  readonly threads: ConvThreadsInfo;
   /** The one line {@link initBackend} prints. */
   readonly summary: string;
 }
@@ -42,6 +47,11 @@ export interface InitBackendOptions {
    * @default console.log
    */
   readonly log?: ((line: string) => void) | null;
+  /**
+   * Threads for actlab's wasm convolutions, the calling one included.
+   * @default process.env.ACTLAB_THREADS, else every core (at most 8)
+   */
+  readonly threads?: number;
 }
 
 /** Thrown when a backend was asked for by name and cannot be used. */
@@ -75,12 +85,21 @@ export function parseBackendName(value: string | undefined): BackendName | undef
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const forced = parseBackendName(options.backend ?? process.env.ACTLAB_BACKEND);
   if (current && (forced === undefined || forced === current.name) && tf.getBackend() === current.name) {
+    if (options.threads === undefined || current.name !== 'wasm' || options.threads === current.threads.threads) {
+      return current;
+    }
+    const threads = await startConvThreads({ threads: options.threads });
+    current = { ...current, threads, summary: describe(current, current.kernelPacks, threads) };
     return current;
   }
   const picked = forced ? await startForced(forced) : await startFastest();
   const kernelPacks = applyKernelPacks(picked.name);
-  const summary = describe(picked, kernelPacks);
-  current = { ...picked, kernelPacks, summary };
+  const threads: ConvThreadsInfo =
+    picked.name === 'wasm'
+      ? await startConvThreads({ threads: options.threads })
+      : { threads: 1, note: `${picked.name} backend` };
+  const summary = describe(picked, kernelPacks, threads);
+  current = { ...picked, kernelPacks, threads, summary };
   const log = options.log === undefined ? console.log : options.log;
   log?.(summary);
   return current;
@@ -91,7 +110,7 @@ export function currentBackend(): BackendInfo | undefined {
   return current;
 }
 
-type Started = Omit<BackendInfo, 'kernelPacks' | 'summary'>;
+type Started = Omit<BackendInfo, 'kernelPacks' | 'threads' | 'summary'>;
 
 interface Attempt {
   readonly started?: Started;
@@ -188,9 +207,13 @@ async function activate(name: string): Promise<boolean> {
   }
 }
 
-function describe(started: Started, kernelPacks: readonly string[]): string {
+function describe(started: Started, kernelPacks: readonly string[], threads: ConvThreadsInfo): string {
   const where = started.gpu ? ' on the GPU' : '';
-  const packs = kernelPacks.length > 0 ? ` + actlab kernels (${kernelPacks.join(', ')})` : '';
+  let packs = kernelPacks.length > 0 ? ` + actlab kernels (${kernelPacks.join(', ')})` : '';
+  if (started.name === 'wasm') {
+    const count = `${threads.threads} thread${threads.threads === 1 ? '' : 's'}`;
+    packs += ` on ${count}${threads.note ? `: ${threads.note}` : ''}`;
+  }
   const head = `actlab: TensorFlow.js backend "${started.name}"${where} from ${started.provider}${packs} (${started.reason})`;
   return started.native ? head : `${head}; ${NATIVE_HINT}`;
 }

@@ -10,6 +10,8 @@ import { type Gemm, jsGemm } from './gemm';
 export interface BackendHost {
   /** The tensor's values; treat as read-only (may alias backend memory until the next allocation). */
   read(t: tf.TensorInfo): Float32Array;
+  /** Copies the tensor's values into `target` (as long as the tensor). */
+  readInto(t: tf.TensorInfo, target: Float32Array): void;
   /** A new float32 tensor holding `values`. */
   write(shape: readonly number[], values: Float32Array): tf.TensorInfo;
   readonly gemm: Gemm;
@@ -66,6 +68,10 @@ export function wasmHost(backend: object): BackendHost {
       requireFloat32(t);
       return wasm.typedArrayFromHeap(t).slice();
     },
+    readInto(t, target) {
+      requireFloat32(t);
+      target.set(wasm.typedArrayFromHeap(t));
+    },
     write(shape, values) {
       const out = wasm.makeOutput([...shape], 'float32');
       wasm.typedArrayFromHeap(out).set(values);
@@ -82,6 +88,10 @@ export function cpuHost(backend: object): BackendHost {
     read(t) {
       requireFloat32(t);
       return cpu.data.get(t.dataId).values as Float32Array;
+    },
+    readInto(t, target) {
+      requireFloat32(t);
+      target.set(cpu.data.get(t.dataId).values as Float32Array);
     },
     write(shape, values) {
       return cpu.makeTensorInfo([...shape], 'float32', values);

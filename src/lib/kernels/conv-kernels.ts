@@ -1,12 +1,13 @@
 /**
  * tfjs kernel configs for Conv2D / Conv3D and their input and filter gradients,
- * all running the im2col + GEMM code on a backend host (wasm or cpu).
+ * all running the im2col + GEMM code on a backend host (wasm or cpu), shared
+ * with worker threads when they run (see conv-threads.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 
 import type { BackendHost } from './backend-host';
 import { checkOutputShape, conv2dGeometry, conv3dGeometry } from './conv-geometry';
-import { convBackpropFilter, convBackpropInput, convForward } from './conv-im2col';
+import { convBackpropFilterOn, convBackpropInputOn, convForwardOn } from './conv-threads';
 
 type HostFactory = (backend: object) => BackendHost;
 type Pad = 'same' | 'valid' | number;
@@ -43,7 +44,7 @@ export function convKernelConfigs(
         a.dimRoundingMode,
       );
       const host = hostFor(backend);
-      const y = convForward(host.read(x), host.read(filter), g, host.gemm);
+      const y = convForwardOn(host, x, filter, g);
       return host.write([g.batch, g.outHeight, g.outWidth, g.outChannels], y);
     },
     [tf.Conv2DBackpropInput]: ({ inputs, backend, attrs }) => {
@@ -60,7 +61,7 @@ export function convKernelConfigs(
       );
       checkOutputShape(g, dy.shape, 4, 'Conv2DBackpropInput');
       const host = hostFor(backend);
-      return host.write(a.inputShape, convBackpropInput(host.read(dy), host.read(filter), g, host.gemm));
+      return host.write(a.inputShape, convBackpropInputOn(host, dy, filter, g));
     },
     [tf.Conv2DBackpropFilter]: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -68,7 +69,7 @@ export function convKernelConfigs(
       const g = conv2dGeometry(x.shape, a.filterShape, a.strides, a.pad as Pad2D, 1, a.dataFormat, a.dimRoundingMode);
       checkOutputShape(g, dy.shape, 4, 'Conv2DBackpropFilter');
       const host = hostFor(backend);
-      return host.write(a.filterShape, convBackpropFilter(host.read(x), host.read(dy), g, host.gemm));
+      return host.write(a.filterShape, convBackpropFilterOn(host, x, dy, g));
     },
     [tf.Conv3D]: ({ inputs, backend, attrs }) => {
       const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
@@ -76,7 +77,7 @@ export function convKernelConfigs(
       checkChannelsLast3D(a.dataFormat, x.shape);
       const g = conv3dGeometry(x.shape, filter.shape, a.strides, a.pad as Pad, a.dilations);
       const host = hostFor(backend);
-      const y = convForward(host.read(x), host.read(filter), g, host.gemm);
+      const y = convForwardOn(host, x, filter, g);
       return host.write([g.batch, g.outDepth, g.outHeight, g.outWidth, g.outChannels], y);
     },
     [tf.Conv3DBackpropInputV2]: ({ inputs, backend, attrs }) => {
@@ -85,7 +86,7 @@ export function convKernelConfigs(
       const g = conv3dGeometry(a.inputShape, filter.shape, a.strides, a.pad as Pad, 1);
       checkOutputShape(g, dy.shape, 5, 'Conv3DBackpropInputV2');
       const host = hostFor(backend);
-      return host.write(a.inputShape, convBackpropInput(host.read(dy), host.read(filter), g, host.gemm));
+      return host.write(a.inputShape, convBackpropInputOn(host, dy, filter, g));
     },
     [tf.Conv3DBackpropFilterV2]: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -93,7 +94,7 @@ export function convKernelConfigs(
       const g = conv3dGeometry(x.shape, a.filterShape, a.strides, a.pad as Pad, 1);
       checkOutputShape(g, dy.shape, 5, 'Conv3DBackpropFilterV2');
       const host = hostFor(backend);
-      return host.write(a.filterShape, convBackpropFilter(host.read(x), host.read(dy), g, host.gemm));
+      return host.write(a.filterShape, convBackpropFilterOn(host, x, dy, g));
     },
   };
   return names.map((kernelName) => ({ kernelName, backendName, kernelFunc: all[kernelName] }));

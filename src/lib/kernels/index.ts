@@ -8,10 +8,19 @@ import { registerActlabKernels } from './packs';
 export { cpuHost, wasmHost, type BackendHost } from './backend-host';
 export { conv2dGeometry, conv3dGeometry, outputPositions, patchSize, type ConvGeometry } from './conv-geometry';
 export { convBackpropFilter, convBackpropInput, convForward } from './conv-im2col';
+export {
+  ConvThreadsError,
+  convThreads,
+  parseThreads,
+  startConvThreads,
+  stopConvThreads,
+  type ConvThreadsInfo,
+  type ConvThreadsOptions,
+} from './conv-threads';
 export { CONV_KERNEL_NAMES, convKernelConfigs, type ConvKernelName } from './conv-kernels';
 export { jsGemm, type Gemm } from './gemm';
 export { fillColumns, scatterColumns } from './im2col';
-export { maxPool3d, maxPool3dGrad, maxPool3dKernelConfigs } from './max-pool3d';
+export { maxPool3d, maxPool3dGrad, maxPool3dKernelConfigs, maxPoolGradKernelConfig } from './max-pool3d';
 export { cpuConvPack, KERNEL_PACKS, registerActlabKernels, wasmConvPack } from './packs';
 export { splitKernelConfig, splitMiddle } from './split';
 export { leadingAxesReduceConfig, sumRows } from './sum-leading-axes';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type KernelPack, registerKernelPack } from '../backend/kernel-packs';
 import { cpuHost, wasmHost } from './backend-host';
 import { convKernelConfigs } from './conv-kernels';
-import { maxPool3dKernelConfigs } from './max-pool3d';
+import { maxPool3dKernelConfigs, maxPoolGradKernelConfig } from './max-pool3d';
 import { splitKernelConfig } from './split';
 import { leadingAxesReduceConfig } from './sum-leading-axes';
 
@@ -15,6 +15,7 @@ import { leadingAxesReduceConfig } from './sum-leading-axes';
  * wasm: every conv kernel as im2col + XNNPACK GEMM. Stock wasm lacks
  * Conv2DBackpropFilter, gets Conv3DBackpropInputV2 wrong everywhere and
  * Conv3DBackpropFilterV2 wrong at stride 2; its MaxPool3D clips negatives to 0;
+ * its MaxPoolGrad is slow;
  * its Sum/Mean over leading axes (bias gradient, batch-norm statistics) and its
  * SplitV (grouped convolution) are slow.
  */
@@ -24,6 +25,7 @@ export const wasmConvPack: KernelPack = {
   kernels: () => [
     ...convKernelConfigs('wasm', wasmHost),
     ...maxPool3dKernelConfigs('wasm', wasmHost),
+    maxPoolGradKernelConfig('wasm', wasmHost),
     ...wrappedStock('wasm', wasmHost),
   ],
 };
