@@ -1,4 +1,8 @@
-/** Evaluation metrics against hand-computed values, video-level averaging, and evaluate() over a dataset. */
+/**
+ * Evaluation metrics against hand-computed values, Wilson intervals against
+ * published values, video-level averaging, the report and run table as text,
+ * and evaluate() over a dataset.
+ */
 import './helpers/stock-kernels';
 
 import assert from 'node:assert/strict';
@@ -10,12 +14,19 @@ import { initBackend } from '../src/lib/backend';
 import {
   compareRuns,
   confusionMatrix,
+  describeConfusions,
   evaluate,
   evaluatePredictions,
+  formatAccuracy,
   misclassified,
   perClassMetrics,
+  reportText,
+  type RunRow,
+  topConfusions,
   topKAccuracy,
+  topKCorrect,
   videoLevel,
+  wilsonInterval,
 } from '../src/lib/eval';
 
 before(async () => {
@@ -33,6 +44,14 @@ const probs = [
 ];
 const labels = [0, 0, 1, 1, 2, 2];
 
+/** Both bounds of an interval to 3 decimals. */
+function assertInterval(actual: readonly [number, number], expected: readonly [number, number]) {
+  assert.deepEqual(
+    actual.map((x) => x.toFixed(3)),
+    expected.map((x) => x.toFixed(3)),
+  );
+}
+
 describe('metrics', () => {
   test('top-1 and top-k accuracy', () => {
     assert.equal(topKAccuracy(probs, labels, 1), 3 / 6);
@@ -41,6 +60,45 @@ describe('metrics', () => {
     assert.equal(topKAccuracy(probs, labels, 2), 1);
     // Ties go to the lower class index: truth 1 with [0.5, 0.5] is ranked 2nd.
     assert.equal(topKAccuracy([[0.5, 0.5]], [1], 1), 0);
+    assert.equal(topKCorrect(probs, labels, 1), 3);
+    assert.ok(Number.isNaN(topKAccuracy([], [])));
+  });
+
+  test('Wilson interval matches published values and its defining equation', () => {
+    // Published 95% Wilson intervals (e.g. Newcombe 1998; Brown, Cai & DasGupta 2001).
+    assertInterval(wilsonInterval(9, 10), [0.596, 0.982]);
+    assertInterval(wilsonInterval(0, 10), [0, 0.278]);
+    assertInterval(wilsonInterval(48, 96), [0.402, 0.598]);
+    assertInterval(wilsonInterval(90, 96), [0.87, 0.971]);
+    // All right: the upper bound is exactly 1 and the lower n / (n + z²).
+    const [lo, hi] = wilsonInterval(96, 96);
+    assert.equal(hi, 1);
+    assert.equal(lo.toFixed(3), (96 / (96 + 1.96 ** 2)).toFixed(3));
+    assert.equal(lo.toFixed(3), '0.962');
+    assert.deepEqual(wilsonInterval(0, 10)[0], 0);
+    assert.deepEqual(wilsonInterval(0, 0), [0, 1]);
+    // z = 1 (68%) is narrower than z = 1.96.
+    assertInterval(wilsonInterval(9, 10, 1), [0.766, 0.961]);
+    // The bounds are the p where |k/n − p| = z·√(p(1−p)/n), solved in float64.
+    for (const [k, n] of [
+      [1, 6],
+      [3, 6],
+      [37, 50],
+      [72, 96],
+    ] as const) {
+      for (const p of wilsonInterval(k, n)) {
+        assert.ok(Math.abs(Math.abs(k / n - p) - 1.96 * Math.sqrt((p * (1 - p)) / n)) < 1e-12, `${k}/${n} at ${p}`);
+      }
+    }
+    assert.equal(formatAccuracy(90, 96), '93.8% (90/96, 95% CI 87.0–97.1%)');
+    assert.equal(formatAccuracy(0, 0), '– (0/0, 95% CI 0.0–100.0%)');
+    assert.throws(() => wilsonInterval(0.9, 10), {
+      message:
+        'wilsonInterval: successes must be a whole number from 0 to n = 10, got 0.9; pass the count of correct samples, not the accuracy',
+    });
+    assert.throws(() => wilsonInterval(1, -1), {
+      message: 'wilsonInterval: n must be a whole number of trials ≥ 0, got -1',
+    });
   });
 
   test('confusion matrix and per-class precision/recall/F1', () => {
@@ -80,6 +138,12 @@ describe('metrics', () => {
     assert.equal(report.clip.top1, 0.5);
     assert.equal(report.video!.top1, 1);
     assert.equal(report.k, 3);
+    // Counts and intervals from the counts: 3/6 and 6/6 clips, 3/3 videos.
+    assert.deepEqual([report.clip.samples, report.clip.top1Correct, report.clip.topKCorrect], [6, 3, 6]);
+    assertInterval(report.clip.top1Ci, [0.188, 0.812]);
+    assertInterval(report.clip.topKCi, [0.61, 1]);
+    assert.deepEqual([report.video!.samples, report.video!.top1Correct], [3, 3]);
+    assertInterval(report.video!.top1Ci, [0.438, 1]);
     assert.throws(() => videoLevel(probs, [0, 1, 1, 1, 2, 2], ['a', 'a', 'b', 'b', 'c', 'c']), {
       message: 'videoLevel: clips of video "a" have different labels (0 and 1)',
     });
@@ -97,7 +161,30 @@ describe('metrics', () => {
     );
   });
 
-  test('compareRuns renders a table', () => {
+  test('reportText gives each accuracy its count, 95% interval and chance', () => {
+    const report = evaluatePredictions(probs, labels, {
+      videoIds: ['a', 'a', 'b', 'b', 'c', 'c'],
+      classNames: ['x', 'y', 'z'],
+    });
+    assert.deepEqual(reportText(report).split('\n'), [
+      'class  precision  recall     F1  support',
+      'x          50.0%   50.0%   50.0%        2',
+      'y          50.0%   50.0%   50.0%        2',
+      'z          50.0%   50.0%   50.0%        2',
+      'macro      50.0%   50.0%   50.0%',
+      'clip level:  top-1 50.0% (3/6, 95% CI 18.8–81.2%), top-3 100.0% (6/6, 95% CI 61.0–100.0%)',
+      'video level: top-1 100.0% (3/3, 95% CI 43.8–100.0%), top-3 100.0% (3/3, 95% CI 43.8–100.0%)',
+      'chance:      33.3% (1 of 3 classes); the clip-level top-1 interval reaches it: no evidence yet that the model beats guessing',
+    ]);
+    // 6/6 right: the interval (61.0–100%) clears chance, so no warning.
+    const perfect = evaluatePredictions(probs, [0, 1, 1, 2, 0, 2], { classNames: ['x', 'y', 'z'] });
+    assert.deepEqual(reportText(perfect).split('\n').slice(-2), [
+      'clip level:  top-1 100.0% (6/6, 95% CI 61.0–100.0%), top-3 100.0% (6/6, 95% CI 61.0–100.0%)',
+      'chance:      33.3% (1 of 3 classes)',
+    ]);
+  });
+
+  test('compareRuns shows accuracies with their 95% interval and count', () => {
     const table = compareRuns([
       {
         model: 'c3d',
@@ -105,15 +192,78 @@ describe('metrics', () => {
         epochs: 10,
         seconds: 300,
         valAccuracy: 0.8125,
+        valSamples: 16,
         testAccuracy: 0.75,
-        note: '8 classes',
+        testSamples: 96,
+        numClasses: 8,
+        note: '16×32×32 gray',
       },
       { model: 'resnext3d101', params: 48_478_672, epochs: 30, seconds: 36_000 },
     ]);
-    assert.deepEqual(table.rows[0], ['c3d', '732.6 k', '10', '5.0 min', '81.3%', '75.0%', '8 classes']);
-    assert.deepEqual(table.rows[1], ['resnext3d101', '48.48 M', '30', '10.0 h', '–', '–', '']);
-    assert.match(table.text, /^model +params +epochs/);
+    assert.deepEqual(table.header, [
+      'model',
+      'params',
+      'epochs',
+      'time',
+      'val acc [95% CI]',
+      'test acc [95% CI]',
+      'chance',
+      'note',
+    ]);
+    assert.deepEqual(table.rows[0], [
+      'c3d',
+      '732.6 k',
+      '10',
+      '5.0 min',
+      '81.3% [57.0, 93.4] (n=16)',
+      '75.0% [65.5, 82.6] (n=96)',
+      '12.5%',
+      '16×32×32 gray',
+    ]);
+    assert.deepEqual(table.rows[1], ['resnext3d101', '48.48 M', '30', '10.0 h', '–', '–', '–', '']);
+    assert.equal(
+      table.text.split('\n')[2],
+      'c3d           732.6 k  10      5.0 min  81.3% [57.0, 93.4] (n=16)  75.0% [65.5, 82.6] (n=96)  12.5%   16×32×32 gray',
+    );
+    assert.match(table.text, /^model +params +epochs +time +val acc \[95% CI\] +test acc \[95% CI\] +chance +note\n/);
+    assert.ok(table.html.includes('<td>75.0% [65.5, 82.6] (n=96)</td>'), table.html);
     assert.match(table.html, /<td>resnext3d101<\/td>/);
+  });
+
+  test('compareRuns: validation without a count is shown bare and its header says so', () => {
+    // A float32 val_acc from training logs (7/10 → 0.69999998…) still counts as 7 of 10.
+    const table = compareRuns([
+      { model: 'a', params: 1000, epochs: 1, seconds: 5, valAccuracy: 0.8125, testAccuracy: 0.75, testSamples: 96 },
+      { model: 'b', params: 1000, epochs: 1, seconds: 5, valAccuracy: Math.fround(0.7), valSamples: 10 },
+    ]);
+    assert.equal(table.header[4], 'val acc [95% CI if n known]');
+    assert.equal(table.header.includes('chance'), false);
+    assert.deepEqual(
+      table.rows.map((r) => r[4]),
+      ['81.3%', '70.0% [39.7, 89.2] (n=10)'],
+    );
+  });
+
+  test('compareRuns: a test accuracy needs its count, and the two must agree', () => {
+    // @ts-expect-error RunRow requires testSamples with testAccuracy
+    const untyped: RunRow = { model: 'c3d', params: 1000, epochs: 1, seconds: 5, testAccuracy: 0.75 };
+    assert.throws(() => compareRuns([untyped]), {
+      message:
+        'compareRuns: run "c3d" has testAccuracy but no testSamples; pass testSamples (e.g. report.clip.samples) so that the table can show its interval',
+    });
+    assert.throws(
+      () => compareRuns([{ model: 'c3d', params: 1000, epochs: 1, seconds: 5, testAccuracy: 0.8, testSamples: 96 }]),
+      {
+        message:
+          'compareRuns: run "c3d": testAccuracy 0.8 of testSamples 96 is 76.8 correct samples, not a whole number; pass the accuracy and the sample count of the same test split',
+      },
+    );
+    assert.throws(
+      () => compareRuns([{ model: 'c3d', params: 1000, epochs: 1, seconds: 5, valAccuracy: 0.5, valSamples: 0 }]),
+      {
+        message: 'compareRuns: run "c3d" has valSamples 0; pass the number of val samples, a whole number above 0',
+      },
+    );
   });
 });
 
@@ -135,11 +285,46 @@ describe('evaluate', () => {
     const b = await evaluate(model, sparse as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>);
     assert.equal(tf.memory().numTensors, before);
     assert.equal(a.clip.top1, 0.5);
+    assert.equal(a.clip.top1Correct, 3);
+    assertInterval(a.clip.top1Ci, [0.188, 0.812]);
     assert.deepEqual(a.clip.confusion, b.clip.confusion);
     assert.deepEqual(
       a.misclassified.map((m) => m.index),
       [1, 3, 4],
     );
     model.dispose();
+  });
+});
+
+test('topConfusions / describeConfusions', async (t) => {
+  const names = ['left', 'right', 'up'];
+  const confusion = [
+    [5, 3, 0],
+    [1, 6, 0],
+    [0, 3, 4],
+  ];
+
+  await t.test('lists off-diagonal cells, largest first, with the true class support', () => {
+    assert.deepEqual(topConfusions(confusion, names, 2), [
+      { truth: 'left', predicted: 'right', count: 3, support: 8 },
+      { truth: 'up', predicted: 'right', count: 3, support: 7 },
+    ]);
+  });
+
+  await t.test('renders the sentence notebooks print, or says there were no mistakes', () => {
+    assert.equal(
+      describeConfusions(confusion, names),
+      'the most frequent mistakes: left taken for right (3 of 8), up taken for right (3 of 7), right taken for left (1 of 7)',
+    );
+    assert.equal(
+      describeConfusions(
+        [
+          [2, 0],
+          [0, 2],
+        ],
+        ['a', 'b'],
+      ),
+      'no mistakes: every clip was predicted as its own class',
+    );
   });
 });

@@ -51,6 +51,52 @@ describe('figure builders', () => {
     );
   });
 
+  it('grouped bars carry asymmetric error bars as plotly error_y', () => {
+    // Dyadic values, so that upper − value and value − lower are exact.
+    const fig = plot.groupedBar(
+      ['c3d', 'r3d'],
+      { val: [0.5, 0.625], test: [0.75, 0.875] },
+      {
+        errorBars: {
+          test: { lower: [0.5, 0.75], upper: [0.875, 1] },
+          val: { plus: [0.25, 0.125], minus: [0.125, 0.0625] },
+        },
+      },
+    );
+    assert.equal(
+      JSON.stringify(fig.data[1]),
+      '{"type":"bar","name":"test","x":["c3d","r3d"],"y":[0.75,0.875],' +
+        '"error_y":{"type":"data","symmetric":false,"array":[0.125,0.125],"arrayminus":[0.25,0.125],"visible":true}}',
+    );
+    assert.deepEqual(fig.data[0]?.error_y, {
+      type: 'data',
+      symmetric: false,
+      array: [0.25, 0.125],
+      arrayminus: [0.125, 0.0625],
+      visible: true,
+    });
+    assert.equal(fig.layout.barmode, 'group');
+    assert.equal(plot.groupedBar(['c3d'], { test: [0.75] }).data[0]?.error_y, undefined);
+    assert.throws(
+      () => plot.groupedBar(['c3d'], { test: [0.75] }, { errorBars: { tset: { plus: [0], minus: [0] } } }),
+      {
+        message: 'groupedBar: errorBars for "tset" but the series are "test"; key error bars by series name',
+      },
+    );
+    assert.throws(
+      () => plot.groupedBar(['c3d'], { test: [0.75] }, { errorBars: { test: { lower: [0.8], upper: [0.9] } } }),
+      {
+        message:
+          'groupedBar: errorBars["test"].lower[0] = 0.8 is on the wrong side of the bar (0.75); pass lower ≤ value ≤ upper',
+      },
+    );
+    assert.throws(
+      () =>
+        plot.groupedBar(['c3d', 'r3d'], { test: [0.75, 0.5] }, { errorBars: { test: { plus: [0.1], minus: [0.1] } } }),
+      /series "test" has 2 entries but errorBars\["test"\].plus has 1/,
+    );
+  });
+
   it('training curves put accuracy on the right axis and pad late metrics', () => {
     const fig = plot.trainingCurves({ loss: [1, 0.5, 0.25], val_acc: [0.5, 0.7], lr: [0.1, 0.1, 0.1] });
     assert.deepEqual(

@@ -9,6 +9,8 @@ import { listNotebooks, NotebookFailedError, runNotebooks } from '../src/lib/jup
 import { CLI, ROOT, runCli } from './helpers/cli';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'notebooks');
+/** One notebook that prints ACTLAB_RUNS_DIR and tutorialRunDir('c3d') as the kernel sees them. */
+const ENV_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'notebooks-env');
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'actlab-runner-'));
@@ -58,6 +60,27 @@ describe('notebook runner (real Jupyter, actlab kernel)', () => {
     assert.equal(text, 'answer 42\n');
     assert.match(fs.readFileSync(path.join(out, '00_ok.html'), 'utf8'), /answer 42/);
     assert.deepEqual(events, ['notebook_start', 'cell_start', 'cell_done', 'notebook_done']);
+  });
+
+  it('passes runsDir to the kernel as ACTLAB_RUNS_DIR, and tutorialRunDir follows it', async () => {
+    const out = tempDir();
+    const runs = path.join(tempDir(), 'runs');
+    await runNotebooks({
+      notebooksDir: ENV_FIXTURES,
+      outDir: out,
+      runsDir: runs,
+    });
+    const text = cellsOf(path.join(out, '00_env.ipynb'))
+      .find((c) => c.id === 'env')
+      ?.outputs?.flatMap((o) => o.text ?? [])
+      .join('');
+    assert.equal(text, `runs dir ${runs} | ${path.join(runs, 'c3d')}\n`);
+    // The CLI's --runs does the same (npm test runs the tutorial with out/test-runs).
+    const cliOut = tempDir();
+    const run = runCli(['tutorial', '--notebooks', ENV_FIXTURES, '--out', cliOut, '--runs', runs]);
+    assert.equal(run.status, 0, run.stderr);
+    const cliText = cellsOf(path.join(cliOut, '00_env.ipynb')).find((c) => c.id === 'env')?.outputs?.[0]?.text;
+    assert.equal(cliText?.join(''), text);
   });
 
   it('stops at the failing cell, names notebook and cell, and keeps the executed copy', async () => {

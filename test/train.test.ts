@@ -7,7 +7,7 @@ import './helpers/stock-kernels';
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,14 +16,18 @@ import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../src/lib/backend';
 import { c3d, cnn2d } from '../src/lib/models';
+import { liveFigure } from '../src/lib/plot/live';
 import {
   balancedClassWeights,
+  type EpochRecord,
   fileIO,
   latestCheckpoint,
   restoreWeights,
   stepDecay,
   timeDecay,
   train,
+  type TrainOptions,
+  tutorialRunDir,
 } from '../src/lib/train';
 import { nextPlateauLr } from '../src/lib/train/schedule';
 import { syntheticDataset } from './helpers/train-data';
@@ -179,5 +183,249 @@ describe('train', () => {
     // Training continued from the checkpoint, not from scratch: loss keeps falling.
     assert.ok(result.history[2]!.loss < result.history[0]!.loss, result.history.map((r) => r.loss).join(' '));
     model.dispose();
+  });
+});
+
+/** Options of the resume tests: a tiny quiet run in `runDir` that logs into `lines`. */
+function resumeRun(runDir: string, lines: string[], extra: Partial<TrainOptions> = {}): TrainOptions {
+  return {
+    epochs: 2,
+    runDir,
+    optimizer: { name: 'adam', learningRate: 3e-3 },
+    progress: false,
+    log: (line) => lines.push(line),
+    ...extra,
+  };
+}
+
+const data16 = () => syntheticDataset({ count: 16, seed: 3 });
+const epochLines = (lines: readonly string[]) =>
+  lines.filter((l) => /^epoch \d+\/\d+: /.test(l)).map((l) => l.split(':')[0]);
+
+describe('train: resume only a matching run', () => {
+  test('auto continues a matching run to a larger epochs target; checkpoint folders count epochs from 1', async () => {
+    const runDir = join(scratch, 'auto-continue');
+    const lines: string[] = [];
+    const first = await train(tinyC3d(1), data16(), resumeRun(runDir, lines));
+    assert.equal(first.history.length, 2);
+    assert.deepEqual(readdirSync(join(runDir, 'checkpoints')).sort(), ['epoch-0001', 'epoch-0002', 'latest.json']);
+    assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'checkpoints', 'latest.json'), 'utf8')), {
+      epochsDone: 2,
+      dir: 'epoch-0002',
+    });
+
+    lines.length = 0;
+    const epochs: number[] = [];
+    const model = tinyC3d(7); // another init: the checkpoint overwrites it
+    const more = await train(
+      model,
+      data16(),
+      resumeRun(runDir, lines, { epochs: 4, onEpochEnd: (r) => void epochs.push(r.epoch) }),
+    );
+    assert.equal(more.startEpoch, 2);
+    assert.deepEqual(epochs, [2, 3]);
+    // The earlier epochs come from the checkpoint (JSON: no undefined fields).
+    assert.deepEqual(more.history.slice(0, 2), JSON.parse(JSON.stringify(first.history)));
+    assert.equal(
+      lines[0],
+      `resuming ${runDir} after epoch 2 of 4 (checkpoint ${join(runDir, 'checkpoints', 'epoch-0002')})`,
+    );
+    assert.deepEqual(epochLines(lines), ['epoch 3/4', 'epoch 4/4']);
+    assert.deepEqual(readdirSync(join(runDir, 'checkpoints')).sort(), ['epoch-0003', 'epoch-0004', 'latest.json']);
+
+    // The same target again: nothing to train, the finished run comes back.
+    lines.length = 0;
+    const again = await train(model, data16(), resumeRun(runDir, lines, { epochs: 4 }));
+    assert.equal(again.startEpoch, 4);
+    assert.deepEqual(again.history, JSON.parse(JSON.stringify(more.history)));
+    assert.deepEqual(lines, [
+      `${runDir}: already trained 4 epochs with these settings; returning its history (resume: false trains again)`,
+    ]);
+
+    // Fewer epochs than done: auto cannot give a 3-epoch run from a 4-epoch checkpoint, so it starts fresh.
+    lines.length = 0;
+    const fewer = await train(model, data16(), resumeRun(runDir, lines, { epochs: 3 }));
+    assert.equal(fewer.startEpoch, 0);
+    assert.equal(
+      lines[0],
+      `${runDir}: the checkpoint has 4 epochs done, this run asks for 3; starting fresh (another runDir keeps the old run)`,
+    );
+    assert.deepEqual(epochLines(lines), ['epoch 1/3', 'epoch 2/3', 'epoch 3/3']);
+    assert.deepEqual(readdirSync(join(runDir, 'checkpoints')).sort(), ['epoch-0002', 'epoch-0003', 'latest.json']);
+    model.dispose();
+  });
+
+  test('auto starts fresh, in one line, when the learning rate or the model width differs', async () => {
+    const runDir = join(scratch, 'auto-fresh');
+    const lines: string[] = [];
+    await train(tinyC3d(1), data16(), resumeRun(runDir, lines));
+    lines.length = 0;
+    const slower = await train(
+      tinyC3d(1),
+      data16(),
+      resumeRun(runDir, lines, { optimizer: { name: 'adam', learningRate: 1e-3 } }),
+    );
+    assert.equal(slower.startEpoch, 0);
+    assert.equal(slower.history.length, 2);
+    assert.deepEqual(lines.slice(0, 1), [
+      `${runDir}: the checkpoint was made with optimizer learningRate 0.003, this run has 0.001; starting fresh (another runDir keeps the old run)`,
+    ]);
+    assert.deepEqual(epochLines(lines.slice(1)), ['epoch 1/2', 'epoch 2/2']);
+    assert.equal(lines.length, 3, lines.join('\n'));
+
+    lines.length = 0;
+    const wider = c3d({ inputShape: [4, 8, 8, 1], numClasses: 4, width: 0.04, stages: 2, dropout: 0, seed: 1 });
+    const result = await train(
+      wider,
+      data16(),
+      resumeRun(runDir, lines, { optimizer: { name: 'adam', learningRate: 1e-3 } }),
+    );
+    assert.equal(result.startEpoch, 0);
+    assert.equal(
+      lines[0],
+      `${runDir}: the checkpoint was made with model layer conv2a (Conv3D) filters 4, this run has 5; starting fresh (another runDir keeps the old run)`,
+    );
+    assert.deepEqual(epochLines(lines), ['epoch 1/2', 'epoch 2/2']);
+    wider.dispose();
+  });
+
+  test('resume: true throws naming the difference and keeps the old run; false starts fresh', async () => {
+    const runDir = join(scratch, 'resume-true');
+    const lines: string[] = [];
+    await train(tinyC3d(1), data16(), resumeRun(runDir, lines));
+    const model = tinyC3d(1);
+    await assert.rejects(train(model, data16(), resumeRun(runDir, lines, { optimizer: 'sgd', resume: true })), {
+      message:
+        `train: cannot resume ${runDir}: the checkpoint was made with optimizer name adam, this run has sgd; ` +
+        'train with the settings it was made with, or pass resume: false to start fresh',
+    });
+    await assert.rejects(train(model, data16(), resumeRun(runDir, lines, { seed: 5, resume: true })), {
+      message: new RegExp(`^train: cannot resume .*: the checkpoint was made with seed none, this run has 5; `),
+    });
+    assert.equal(latestCheckpoint(runDir)!.state.epoch, 1, 'the old run is still there');
+
+    lines.length = 0;
+    const fresh = await train(model, data16(), resumeRun(runDir, lines, { optimizer: 'sgd', resume: false }));
+    assert.equal(fresh.startEpoch, 0);
+    assert.equal(lines[0], `resume: false, so the old checkpoints in ${runDir} were deleted`);
+    assert.deepEqual(epochLines(lines), ['epoch 1/2', 'epoch 2/2']);
+    assert.equal(latestCheckpoint(runDir)!.state.fingerprint!.optimizer.name, 'sgd');
+    model.dispose();
+  });
+
+  test('a checkpoint of an older actlab (0-based folder, no configuration) still loads but is not resumed', async () => {
+    const runDir = join(scratch, 'old-format');
+    const lines: string[] = [];
+    const model = tinyC3d(1);
+    await train(model, data16(), resumeRun(runDir, lines));
+    // Rewrite it as the old format: folder named after the 0-based epoch, no fingerprint in state.json.
+    const root = join(runDir, 'checkpoints');
+    rmSync(join(root, 'epoch-0001'), { recursive: true });
+    renameSync(join(root, 'epoch-0002'), join(root, 'epoch-0001'));
+    const stateFile = join(root, 'epoch-0001', 'state.json');
+    const { fingerprint: _dropped, stoppedEarly: _also, ...old } = JSON.parse(readFileSync(stateFile, 'utf8'));
+    writeFileSync(stateFile, JSON.stringify(old));
+    writeFileSync(join(root, 'latest.json'), JSON.stringify({ epoch: 1, dir: 'epoch-0001' }));
+    const checkpoint = latestCheckpoint(runDir)!;
+    assert.equal(checkpoint.state.epoch, 1);
+    await restoreWeights(tinyC3d(2), checkpoint.dir);
+
+    await assert.rejects(train(model, data16(), resumeRun(runDir, lines, { resume: true })), {
+      message: new RegExp(`^train: cannot resume .*: the checkpoint was made with no record of its configuration`),
+    });
+    lines.length = 0;
+    const result = await train(model, data16(), resumeRun(runDir, lines));
+    assert.equal(result.startEpoch, 0);
+    assert.equal(
+      lines[0],
+      `${runDir}: the checkpoint has no record of its configuration (an older actlab wrote it); starting fresh (another runDir keeps the old run)`,
+    );
+    model.dispose();
+  });
+
+  test('checkpointing every epoch leaks no tensors', async () => {
+    const records: EpochRecord[] = [];
+    const model = tinyC3d(1);
+    await train(model, syntheticDataset({ count: 8, seed: 1 }), {
+      epochs: 8,
+      runDir: join(scratch, 'leak'),
+      progress: false,
+      log: null,
+      onEpochEnd: (r) => void records.push(r),
+    });
+    assert.equal(records.length, 8);
+    // Epoch 1 allocates the optimizer's moments; from epoch 2 on the count stays put.
+    assert.equal(records[7]!.numTensors, records[1]!.numTensors, records.map((r) => r.numTensors).join(' '));
+    model.dispose();
+  });
+});
+
+describe('train: progress and live chart in a notebook', () => {
+  type Message = { data: Record<string, unknown> };
+  const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
+  const shown: Message[] = [];
+  before(() => {
+    jupyter.lastWriteDisplayData = (message: Message) => void shown.push(message);
+  });
+  after(() => {
+    jupyter.lastWriteDisplayData = null;
+  });
+
+  test('the bar counts batches until the epoch size is known; a resumed chart shows the earlier epochs', async () => {
+    const runDir = join(scratch, 'notebook');
+    await train(tinyC3d(1), data16(), { ...resumeRun(runDir, []), progress: true });
+    const bars = shown.map((m) => String(m.data['text/plain'])).filter((t) => t.startsWith('train c3d'));
+    assert.match(bars[0]!, /^train c3d 1 batches [\d.]+s epoch 1\/2 loss \d/);
+    assert.ok(
+      bars.every((t) => !/^train c3d [12]\/[12] /.test(t)),
+      `no "2/2 100%" during epoch 1: ${bars.join(' | ')}`,
+    );
+    assert.match(bars.at(-1)!, /^train c3d 4\/4 100% /);
+
+    shown.length = 0;
+    await train(tinyC3d(1), data16(), { ...resumeRun(runDir, []), epochs: 3, progress: true });
+    const charts = shown.flatMap((m) => {
+      const plotly = m.data['application/vnd.plotly.v1+json'] as
+        | { data: Array<{ name: string; x: number[]; y: Array<number | null> }>; layout: { margin: { r: number } } }
+        | undefined;
+      return plotly ? [plotly] : [];
+    });
+    const loss = (i: number) => charts[i]!.data.find((t) => t.name === 'loss')!;
+    // Drawn before training on with the two epochs done, then with epoch 3 added.
+    assert.deepEqual(loss(0).x, [1, 2]);
+    assert.ok(
+      loss(0).y.every((v) => typeof v === 'number'),
+      JSON.stringify(loss(0).y),
+    );
+    assert.deepEqual(loss(charts.length - 1).x, [1, 2, 3]);
+    assert.ok(
+      loss(charts.length - 1).y.every((v) => typeof v === 'number'),
+      JSON.stringify(loss(1).y),
+    );
+    assert.ok(charts[0]!.layout.margin.r >= 70, 'room for the accuracy axis');
+    const resumedBars = shown.map((m) => String(m.data['text/plain'])).filter((t) => t.startsWith('train c3d'));
+    assert.match(resumedBars[0]!, /^train c3d 1\/2 50% .* epoch 3\/3 /, 'the resumed run knows its epoch size');
+  });
+
+  test('the live figure numbers epochs from 1 and thins ticks on long runs', () => {
+    const figure = liveFigure({ loss: Array.from({ length: 45 }, (_, i) => 1 / (i + 1)) });
+    assert.deepEqual(figure.layout.xaxis?.range, [0.5, 45.5]);
+    assert.equal(figure.layout.xaxis?.tick0, 1);
+    assert.equal(figure.layout.xaxis?.dtick, 3);
+  });
+});
+
+describe('tutorialRunDir', () => {
+  test('follows ACTLAB_RUNS_DIR, else <package>/out/runs', () => {
+    const saved = process.env.ACTLAB_RUNS_DIR;
+    try {
+      process.env.ACTLAB_RUNS_DIR = join(scratch, 'runs-here');
+      assert.equal(tutorialRunDir('c3d'), join(scratch, 'runs-here', 'c3d'));
+      delete process.env.ACTLAB_RUNS_DIR;
+      assert.equal(tutorialRunDir('c3d'), resolve(__dirname, '..', '..', '..', 'out', 'runs', 'c3d'));
+    } finally {
+      if (saved === undefined) delete process.env.ACTLAB_RUNS_DIR;
+      else process.env.ACTLAB_RUNS_DIR = saved;
+    }
   });
 });

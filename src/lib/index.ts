@@ -16,6 +16,7 @@ export * as models from './models';
 export * as notebook from './notebook';
 export * as pipeline from './pipeline';
 export * as plot from './plot';
+export * as recipes from './recipes';
 export * as scaleout from './scaleout';
 export * as synth from './synth';
 export * as train from './train';

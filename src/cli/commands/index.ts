@@ -1,10 +1,13 @@
 import type { Command } from '../command';
 import { backendCommand } from './backend';
+import { doctorCommand } from './doctor';
 import { edaCommand } from './eda';
 import { envCommand } from './env';
+import { evalCommand } from './eval';
 import { extractCommand } from './extract';
 import { kernelCommand } from './kernel';
 import { synthCommand } from './synth';
+import { trainCommand } from './train';
 import { tutorialCommand } from './tutorial';
 import { downloadCommand } from './download';
 import { fetchDatasetCommand } from './fetch-dataset';
@@ -20,6 +23,9 @@ export const COMMANDS: readonly Command[] = [
   synthCommand,
   extractCommand,
   edaCommand,
+  trainCommand,
+  evalCommand,
+  doctorCommand,
   uploadCommand,
   downloadCommand,
   mergeCommand,

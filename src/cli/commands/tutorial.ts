@@ -8,14 +8,16 @@ import { type Command, parseFlags, UsageError } from '../command';
 
 export const tutorialCommand: Command = {
   name: 'tutorial',
-  usage: 'tutorial [--only NN[,NN]] [--out DIR] [--notebooks DIR] [--cell-timeout S]',
-  summary: 'execute notebooks/NN_*.ipynb in order through Jupyter; executed .ipynb and .html go to out/tutorial/',
+  usage: 'tutorial [--only NN[,NN]] [--out DIR] [--runs DIR] [--notebooks DIR] [--cell-timeout S]',
+  summary:
+    'execute notebooks/NN_*.ipynb in order through Jupyter; executed copies go to out/tutorial/, runs to out/runs/',
   async run(args) {
     const { values } = parseFlags(
       args,
       {
         only: { type: 'string' },
         out: { type: 'string' },
+        runs: { type: 'string' },
         notebooks: { type: 'string' },
         'cell-timeout': { type: 'string' },
       },
@@ -36,6 +38,7 @@ export const tutorialCommand: Command = {
       outDir,
       only: values.only?.split(',').map((s) => s.trim()),
       cellTimeoutSeconds: cellTimeout,
+      runsDir: values.runs,
       onEvent: progressPrinter(),
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

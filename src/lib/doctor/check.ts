@@ -14,6 +14,7 @@ export const CHECK_IDS = [
   'overfit-one-batch',
   'label-shuffle-control',
   'learning-rate',
+  'label-map',
   'leakage',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -36,11 +37,21 @@ export interface CheckContext {
   readonly sample: Sample;
   readonly numClasses: number;
   readonly seed: number;
+  /** Whether the model looks untrained (see `looksFresh`). */
+  readonly fresh: boolean;
+  /** Stops the training checks at their next step (diagnose's signal or Kernel > Interrupt). */
+  readonly signal?: AbortSignal;
 }
 
 /** A number with `digits` significant digits, for verdicts. */
 export const fmt = (x: number, digits = 3) =>
   Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x);
+
+/** A measured fraction as a whole percentage for verdicts: 0.5625 → "56%". */
+export const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** Chance accuracy with `numClasses` classes, 1/C, for verdicts: "chance 12.5%". */
+export const chance = (numClasses: number) => `chance ${fmt(100 / numClasses)}%`;
 
 /** Builds a result; advice is dropped when the check passed. */
 export function result(

@@ -1,6 +1,7 @@
 /**
- * Evaluation: top-1/top-k accuracy, per-class precision/recall/F1, confusion
- * matrix, clip vs video level, misclassified examples, and a table comparing runs.
+ * Evaluation: top-1/top-k accuracy with counts and 95% Wilson intervals,
+ * per-class precision/recall/F1, confusion matrix, clip vs video level,
+ * misclassified examples, and a table comparing runs.
  */
 export {
   argMax,
@@ -13,19 +14,21 @@ export {
   predictions,
   type ScoreRows,
   topKAccuracy,
+  topKCorrect,
   type VideoLevel,
   videoLevel,
+  wilsonInterval,
 } from './metrics';
-export { predictDataset, type Predictions } from './predict';
+export { predictDataset, type PredictOptions, type Predictions } from './predict';
+export { compareRuns, type RunRow, type RunTable } from './compare';
+export { type Confusion, describeConfusions, topConfusions } from './confusions';
+export { formatAccuracy } from './format';
 export {
-  compareRuns,
   evaluate,
   type EvaluateOptions,
   type EvaluationReport,
   evaluatePredictions,
   type LevelReport,
   reportText,
-  type RunRow,
-  type RunTable,
 } from './report';
 export { misclassifiedClips } from './gallery';

@@ -25,10 +25,9 @@ export function predictions(probs: ScoreRows): number[] {
   return probs.map(argMax);
 }
 
-/** Fraction of rows whose true class is among the k highest scores (ties broken by lower index). */
-export function topKAccuracy(probs: ScoreRows, labels: readonly number[], k = 1): number {
-  checkRows('topKAccuracy', probs, labels);
-  if (probs.length === 0) return NaN;
+/** Number of rows whose true class is among the k highest scores (ties broken by lower index). */
+export function topKCorrect(probs: ScoreRows, labels: readonly number[], k = 1): number {
+  checkRows('topKCorrect', probs, labels);
   let hits = 0;
   probs.forEach((row, n) => {
     const truth = labels[n]!;
@@ -39,7 +38,39 @@ export function topKAccuracy(probs: ScoreRows, labels: readonly number[], k = 1)
     }
     if (rank < k) hits++;
   });
-  return hits / probs.length;
+  return hits;
+}
+
+/** Fraction of rows whose true class is among the k highest scores (ties broken by lower index); NaN for no rows. */
+export function topKAccuracy(probs: ScoreRows, labels: readonly number[], k = 1): number {
+  checkRows('topKAccuracy', probs, labels);
+  return probs.length === 0 ? NaN : topKCorrect(probs, labels, k) / probs.length;
+}
+
+/**
+ * Wilson score interval of a proportion: `successes` of `n` trials (e.g. clips
+ * classified right of clips tested). Unlike p ± z·√(p(1−p)/n) it stays inside
+ * [0, 1] and does not collapse to zero width at 0/n or n/n, which is where small
+ * test splits land. `z = 1.96` gives a 95% interval; `n = 0` gives [0, 1]
+ * (no evidence either way).
+ */
+export function wilsonInterval(successes: number, n: number, z = 1.96): [number, number] {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new Error(`wilsonInterval: n must be a whole number of trials ≥ 0, got ${n}`);
+  }
+  if (!Number.isInteger(successes) || successes < 0 || successes > n) {
+    throw new Error(
+      `wilsonInterval: successes must be a whole number from 0 to n = ${n}, got ${successes}; ` +
+        'pass the count of correct samples, not the accuracy',
+    );
+  }
+  if (n === 0) return [0, 1];
+  const p = successes / n;
+  const z2n = (z * z) / n;
+  const center = (p + z2n / 2) / (1 + z2n);
+  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
+  // At 0/n and n/n one bound is exactly 0 or 1; rounding would leave it a hair off.
+  return [successes === 0 ? 0 : Math.max(0, center - half), successes === n ? 1 : Math.min(1, center + half)];
 }
 
 /** Confusion matrix: rows true class, columns predicted class, counts. */

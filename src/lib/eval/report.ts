@@ -1,7 +1,7 @@
-/** `evaluate(model, data)`: every metric of the evaluation chapter in one report, plus a run-comparison table. */
+/** `evaluate(model, data)`: every metric of the evaluation chapter in one report, and that report as text. */
 import type * as tf from '@tensorflow/tfjs';
 
-import { escapeHtml } from '../notebook/display';
+import { formatAccuracy, percent } from './format';
 import {
   confusionMatrix,
   type Misclassified,
@@ -9,8 +9,9 @@ import {
   type PerClassReport,
   perClassMetrics,
   predictions,
-  topKAccuracy,
+  topKCorrect,
   videoLevel,
+  wilsonInterval,
 } from './metrics';
 import { predictDataset } from './predict';
 
@@ -25,10 +26,26 @@ export interface EvaluateOptions {
   readonly sampleIds?: readonly string[];
 }
 
+/**
+ * Scores of one level (clips, or videos). Every accuracy comes with the count
+ * it was measured on and its 95% Wilson interval: 90/96 and 9/10 are both
+ * about 93%, but the second could well be 60%.
+ */
 export interface LevelReport {
+  /** Clips (or videos) scored: the n of every accuracy below. */
   readonly samples: number;
+  /** Samples whose highest score is the true class. */
+  readonly top1Correct: number;
+  /** top1Correct / samples (NaN for no samples). */
   readonly top1: number;
+  /** 95% Wilson interval of top1, from top1Correct of samples ({@link wilsonInterval}). */
+  readonly top1Ci: readonly [number, number];
+  /** Samples whose true class is among the k highest scores. */
+  readonly topKCorrect: number;
+  /** topKCorrect / samples (NaN for no samples). */
   readonly topK: number;
+  /** 95% Wilson interval of topK. */
+  readonly topKCi: readonly [number, number];
   /** Rows true class, columns predicted. */
   readonly confusion: number[][];
   readonly metrics: PerClassReport;
@@ -52,10 +69,18 @@ function level(
   k: number,
 ): LevelReport {
   const confusion = confusionMatrix(labels, predictions(probs), numClasses);
+  const samples = labels.length;
+  // Intervals from the counts themselves: a fraction times n need not round back to the count.
+  const top1Correct = topKCorrect(probs, labels, 1);
+  const topKCorrectCount = topKCorrect(probs, labels, k);
   return {
-    samples: labels.length,
-    top1: topKAccuracy(probs, labels, 1),
-    topK: topKAccuracy(probs, labels, k),
+    samples,
+    top1Correct,
+    top1: samples > 0 ? top1Correct / samples : NaN,
+    top1Ci: wilsonInterval(top1Correct, samples),
+    topKCorrect: topKCorrectCount,
+    topK: samples > 0 ? topKCorrectCount / samples : NaN,
+    topKCi: wilsonInterval(topKCorrectCount, samples),
     confusion,
     metrics: perClassMetrics(confusion),
   };
@@ -98,81 +123,37 @@ export async function evaluate(
   return evaluatePredictions(probs, labels, options);
 }
 
-const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : `${(x * 100).toFixed(1)}%`);
-
-/** Per-class precision/recall/F1 as a fixed-width text table, then the accuracies. */
+/**
+ * Per-class precision/recall/F1 (clip level) as a fixed-width text table, then
+ * the top-1/top-k accuracies of each level with their counts and 95% intervals,
+ * and chance (1 / number of classes) to read them against.
+ */
 export function reportText(report: EvaluationReport): string {
   const width = Math.max(5, ...report.classNames.map((n) => n.length));
   const lines = [`${'class'.padEnd(width)}  precision  recall     F1  support`];
   report.clip.metrics.perClass.forEach((m, c) => {
     lines.push(
-      `${report.classNames[c]!.padEnd(width)}  ${pct(m.precision).padStart(9)}  ${pct(m.recall).padStart(6)}  ${pct(m.f1).padStart(6)}  ${String(m.support).padStart(7)}`,
+      `${report.classNames[c]!.padEnd(width)}  ${percent(m.precision).padStart(9)}  ${percent(m.recall).padStart(6)}  ${percent(m.f1).padStart(6)}  ${String(m.support).padStart(7)}`,
     );
   });
   const macro = report.clip.metrics.macro;
   lines.push(
-    `${'macro'.padEnd(width)}  ${pct(macro.precision).padStart(9)}  ${pct(macro.recall).padStart(6)}  ${pct(macro.f1).padStart(6)}`,
+    `${'macro'.padEnd(width)}  ${percent(macro.precision).padStart(9)}  ${percent(macro.recall).padStart(6)}  ${percent(macro.f1).padStart(6)}`,
   );
-  lines.push(
-    `clip level:  top-1 ${pct(report.clip.top1)}, top-${report.k} ${pct(report.clip.topK)} (${report.clip.samples} clips)`,
-  );
-  if (report.video) {
+  const accuracies = (level: LevelReport) =>
+    `top-1 ${formatAccuracy(level.top1Correct, level.samples)}, ` +
+    `top-${report.k} ${formatAccuracy(level.topKCorrect, level.samples)}`;
+  lines.push(`clip level:  ${accuracies(report.clip)}`);
+  if (report.video) lines.push(`video level: ${accuracies(report.video)}`);
+  const numClasses = report.classNames.length;
+  if (numClasses > 0) {
+    const chance = 1 / numClasses;
+    // An interval that reaches down to chance is no evidence that the model beats guessing.
+    const atChance = report.clip.samples > 0 && report.clip.top1Ci[0] <= chance;
     lines.push(
-      `video level: top-1 ${pct(report.video.top1)}, top-${report.k} ${pct(report.video.topK)} (${report.video.samples} videos)`,
+      `chance:      ${percent(chance)} (1 of ${numClasses} classes)` +
+        (atChance ? '; the clip-level top-1 interval reaches it: no evidence yet that the model beats guessing' : ''),
     );
   }
   return lines.join('\n');
-}
-
-/** One row of a run-comparison table (the write-ups' 15/27/600-class table). */
-export interface RunRow {
-  readonly model: string;
-  readonly params: number;
-  readonly epochs: number;
-  /** Training wall-clock seconds. */
-  readonly seconds: number;
-  readonly valAccuracy?: number;
-  readonly testAccuracy?: number;
-  /** Anything else worth a column: dataset, classes, input size. */
-  readonly note?: string;
-}
-
-export interface RunTable {
-  readonly header: readonly string[];
-  readonly rows: ReadonlyArray<readonly string[]>;
-  readonly text: string;
-  readonly html: string;
-}
-
-function duration(seconds: number): string {
-  if (seconds < 90) return `${seconds.toFixed(0)} s`;
-  if (seconds < 5400) return `${(seconds / 60).toFixed(1)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
-
-/** A comparison table of runs (model, params, epochs, time, val/test accuracy) as text and HTML. */
-export function compareRuns(runs: readonly RunRow[]): RunTable {
-  const header = ['model', 'params', 'epochs', 'time', 'val acc', 'test acc', 'note'];
-  const rows = runs.map((r) => [
-    r.model,
-    r.params >= 1e6 ? `${(r.params / 1e6).toFixed(2)} M` : `${(r.params / 1e3).toFixed(1)} k`,
-    String(r.epochs),
-    duration(r.seconds),
-    pct(r.valAccuracy),
-    pct(r.testAccuracy),
-    r.note ?? '',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  const text = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-  const cell = (tag: string) => (c: string) => `<${tag}>${escapeHtml(c)}</${tag}>`;
-  const html =
-    `<table><thead><tr>${header.map(cell('th')).join('')}</tr></thead><tbody>` +
-    rows.map((r) => `<tr>${r.map(cell('td')).join('')}</tr>`).join('') +
-    '</tbody></table>';
-  return { header, rows, text, html };
 }

@@ -34,6 +34,12 @@ export interface RunNotebooksOptions {
   readonly onEvent?: (event: RunnerEvent) => void;
   /** Environment for Jupyter and the kernel. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Folder the notebooks' training runs go to (`train.tutorialRunDir`): passed
+   * to the kernel as `ACTLAB_RUNS_DIR`, so test runs and tutorial runs keep
+   * apart. @default `env.ACTLAB_RUNS_DIR`, else `<package>/out/runs`
+   */
+  readonly runsDir?: string;
   /** Stops waiting and kills the notebook being executed. */
   readonly signal?: AbortSignal;
 }
@@ -119,7 +125,12 @@ export async function runNotebooks(options: RunNotebooksOptions): Promise<Notebo
   const { python } = findJupyterPython(options.env);
   ensureSelfLink(); // notebooks import 'actlab'
   const kernel = installKernelSpec();
-  const env = withJupyterPath(options.env ?? process.env, kernel.jupyterPath);
+  // The kernel inherits nbclient's environment (kernel.json sets none of its own).
+  const base = options.env ?? process.env;
+  const env = withJupyterPath(
+    options.runsDir ? { ...base, ACTLAB_RUNS_DIR: path.resolve(options.runsDir) } : base,
+    kernel.jupyterPath,
+  );
   fs.mkdirSync(options.outDir, { recursive: true });
   const results: NotebookResult[] = [];
   for (const notebook of notebooks) {

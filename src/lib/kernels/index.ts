@@ -17,6 +17,17 @@ export {
   type ConvThreadsInfo,
   type ConvThreadsOptions,
 } from './conv-threads';
+export {
+  CHANNEL_NORM_BACKWARD,
+  CHANNEL_NORM_FORWARD,
+  channelNormBackward,
+  channelNormForward,
+  channelNormKernelConfigs,
+  cpuMemory,
+  wasmMemory,
+  type ChannelNormAttrs,
+  type TensorMemory,
+} from './channel-norm';
 export { CONV_KERNEL_NAMES, convKernelConfigs, type ConvKernelName } from './conv-kernels';
 export { jsGemm, type Gemm } from './gemm';
 export { fillColumns, scatterColumns } from './im2col';

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { type KernelPack, registerKernelPack } from '../backend/kernel-packs';
 import { cpuHost, wasmHost } from './backend-host';
+import { channelNormKernelConfigs, cpuMemory, wasmMemory } from './channel-norm';
 import { convKernelConfigs } from './conv-kernels';
 import { maxPool3dKernelConfigs, maxPoolGradKernelConfig } from './max-pool3d';
 import { splitKernelConfig } from './split';
@@ -17,7 +18,7 @@ import { leadingAxesReduceConfig } from './sum-leading-axes';
  * Conv3DBackpropFilterV2 wrong at stride 2; its MaxPool3D clips negatives to 0;
  * its MaxPoolGrad is slow;
  * its Sum/Mean over leading axes (bias gradient, batch-norm statistics) and its
- * SplitV (grouped convolution) are slow.
+ * SplitV (grouped convolution) are slow. Plus fused batch-norm training kernels.
  */
 export const wasmConvPack: KernelPack = {
   name: 'conv-im2col',
@@ -27,14 +28,18 @@ export const wasmConvPack: KernelPack = {
     ...maxPool3dKernelConfigs('wasm', wasmHost),
     maxPoolGradKernelConfig('wasm', wasmHost),
     ...wrappedStock('wasm', wasmHost),
+    ...channelNormKernelConfigs('wasm', wasmMemory),
   ],
 };
 
-/** cpu: the filter gradients, which stock reads through TensorBuffer.get (~80× slower). */
+/** cpu: the filter gradients, which stock reads through TensorBuffer.get (~80× slower), and fused batch-norm training. */
 export const cpuConvPack: KernelPack = {
   name: 'conv-filter-grad',
   backend: 'cpu',
-  kernels: () => convKernelConfigs('cpu', cpuHost, [tf.Conv2DBackpropFilter, tf.Conv3DBackpropFilterV2]),
+  kernels: () => [
+    ...convKernelConfigs('cpu', cpuHost, [tf.Conv2DBackpropFilter, tf.Conv3DBackpropFilterV2]),
+    ...channelNormKernelConfigs('cpu', cpuMemory),
+  ],
 };
 
 const stockKernels = new Map<string, tf.KernelConfig>();

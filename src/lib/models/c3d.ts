@@ -18,6 +18,8 @@ export interface C3DOptions {
    * halve T, so [16,32,32,C] takes all 5. @default 5
    */
   readonly stages?: number;
+  /** Units of each of the two dense layers (fc6, fc7). @default 4096 × width, at least 8 */
+  readonly units?: number;
   /** Batch norm after each convolution (not in the paper; helps small models train). @default false */
   readonly batchNorm?: boolean;
   /** Dropout before each dense layer. @default 0.5 */
@@ -54,7 +56,7 @@ export function c3d(options: C3DOptions): tf.Sequential {
   ]);
   const numClasses = checkPositiveInt('c3d', 'numClasses', options.numClasses);
   const dropout = checkRate('c3d', 'dropout', options.dropout ?? 0.5);
-  const units = Math.max(8, Math.round(4096 * width));
+  const units = checkPositiveInt('c3d', 'units', options.units ?? Math.max(8, Math.round(4096 * width)));
   const model = tf.sequential({ name: 'c3d' });
   model.add(tf.layers.inputLayer({ inputShape }));
   for (let s = 0; s < stages; s++) {
@@ -87,4 +89,14 @@ export function c3d(options: C3DOptions): tf.Sequential {
   model.add(tf.layers.dense({ name: 'fc8', units: numClasses, activation: 'softmax' }));
   if (options.seed !== undefined) seedWeights(model, options.seed);
   return model;
+}
+
+/**
+ * The tutorial's C3D for 16×32×32 clips: the paper's layout at 1/8 of its
+ * filters (8…64), batch norm after every convolution and 128-unit dense
+ * layers without dropout. The paper model (4096-unit layers, dropout 0.5,
+ * no batch norm) cannot learn from a few hundred clips in a few epochs.
+ */
+export function c3dSmall(options: Omit<C3DOptions, 'width'> & { readonly width?: number }): tf.Sequential {
+  return c3d({ width: 0.125, batchNorm: true, dropout: 0, units: 128, ...options });
 }

@@ -3,9 +3,9 @@
  * video-level prediction and transfer from a local backbone, and a readable
  * summary (output shapes, parameters, MFLOPs per clip).
  */
-export { c3d, type C3DOptions } from './c3d';
+export { c3d, c3dSmall, type C3DOptions } from './c3d';
 export { cnn2d, type Cnn2dOptions, predictVideo, transferModel, type TransferOptions } from './cnn2d';
-export { r2plus1d, type R2Plus1DOptions } from './r2plus1d';
+export { r2plus1d, r2plus1dTiny, type R2Plus1DOptions } from './r2plus1d';
 export {
   RESNEXT3D_DEPTHS,
   resnext3d,

@@ -119,3 +119,8 @@ export function r2plus1d(options: R2Plus1DOptions): tf.LayersModel {
   if (options.seed !== undefined) seedWeights(model, options.seed);
   return model;
 }
+
+/** The tutorial's R(2+1)D for 16×32×32 clips: depth 10, 8 filters in stage 1. */
+export function r2plus1dTiny(options: R2Plus1DOptions): tf.LayersModel {
+  return r2plus1d({ depth: 10, width: 8, ...options });
+}

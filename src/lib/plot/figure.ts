@@ -254,17 +254,86 @@ export function lrRangeScatter(
   return { data, layout: { ...layout, xaxis: { ...layout.xaxis, type: 'log' } } };
 }
 
-/** Grouped bars: one group per category, one bar per series (e.g. val/test accuracy per model). */
+/**
+ * Error bars of one bar series, one entry per category, either as the bounds
+ * of an interval around each bar (e.g. a 95% CI of an accuracy) or as the
+ * distances below and above it. Asymmetric: a Wilson interval is not centred
+ * on the accuracy.
+ */
+export type ErrorBars =
+  | {
+      /** Lower end of each bar's interval, in the bar's units (≤ the bar). */
+      readonly lower: readonly number[];
+      /** Upper end of each bar's interval (≥ the bar). */
+      readonly upper: readonly number[];
+    }
+  | {
+      /** How far each error bar reaches above the bar (≥ 0). */
+      readonly plus: readonly number[];
+      /** How far each error bar reaches below the bar (≥ 0). */
+      readonly minus: readonly number[];
+    };
+
+export interface GroupedBarOptions extends TitledOptions {
+  /**
+   * Error bars per series name, e.g. `{ 'test acc': { lower, upper } }` from
+   * each report's `clip.top1Ci`. Series not named get none. @default no error bars
+   */
+  readonly errorBars?: Readonly<Record<string, ErrorBars>>;
+}
+
+/** Plotly's `error_y` for one series: distances above (`array`) and below (`arrayminus`) each bar. */
+function errorY(series: string, values: readonly number[], bars: ErrorBars) {
+  const bounds = 'lower' in bars;
+  // Top then bottom of each error bar: [its name, what was passed, its distance from the bar].
+  const sides: ReadonlyArray<readonly [string, readonly number[], readonly number[]]> = bounds
+    ? [
+        ['upper', bars.upper, bars.upper.map((u, i) => u - values[i]!)],
+        ['lower', bars.lower, bars.lower.map((l, i) => values[i]! - l)],
+      ]
+    : [
+        ['plus', bars.plus, bars.plus],
+        ['minus', bars.minus, bars.minus],
+      ];
+  for (const [side, given, distances] of sides) {
+    const name = `errorBars["${series}"].${side}`;
+    checkLengths('groupedBar', values, given, `series "${series}"`, name);
+    const bad = distances.findIndex((d) => !(d >= 0));
+    if (bad >= 0) {
+      const fix = bounds ? 'pass lower ≤ value ≤ upper' : 'pass distances ≥ 0 from the bar';
+      throw new Error(
+        `groupedBar: ${name}[${bad}] = ${given[bad]} is on the wrong side of the bar (${values[bad]}); ${fix}`,
+      );
+    }
+  }
+  return { type: 'data', symmetric: false, array: sides[0]![2], arrayminus: sides[1]![2], visible: true };
+}
+
+/**
+ * Grouped bars: one group per category, one bar per series (e.g. val/test
+ * accuracy per model), with optional asymmetric error bars per series.
+ */
 export function groupedBar(
   categories: readonly string[],
   series: Readonly<Record<string, readonly number[]>>,
-  options: TitledOptions = {},
+  options: GroupedBarOptions = {},
 ): Figure {
+  const { errorBars = {}, ...titled } = options;
+  const unknown = Object.keys(errorBars).filter((name) => !(name in series));
+  if (unknown.length > 0) {
+    throw new Error(
+      `groupedBar: errorBars for ${unknown.map((n) => `"${n}"`).join(', ')} but the series are ` +
+        `${Object.keys(series)
+          .map((n) => `"${n}"`)
+          .join(', ')}; key error bars by series name`,
+    );
+  }
   const data: Trace[] = Object.entries(series).map(([name, values]) => {
     checkLengths('groupedBar', categories, values, 'categories', `series "${name}"`);
-    return { type: 'bar', name, x: categories, y: values };
+    const bars = errorBars[name];
+    return { type: 'bar', name, x: categories, y: values, ...(bars ? { error_y: errorY(name, values, bars) } : {}) };
   });
-  return { data, layout: { ...baseLayout(options), barmode: 'group' } };
+  return { data, layout: { ...baseLayout(titled), barmode: 'group' } };
 }
 
 function isNumberArray(value: unknown): value is readonly number[] {

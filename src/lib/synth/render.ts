@@ -1,6 +1,6 @@
 /**
  * Draws one synthetic clip in plain TypeScript: a shape with an off-centre
- * marker (so rotation is visible) on a noisy background, moved by a motion.
+ * marker cap (so rotation is visible) on a noisy background, moved by a motion.
  */
 import type { Rng } from '../util/random';
 import { type MotionAmounts, motionFor } from './motions';
@@ -46,23 +46,36 @@ export interface RenderOptions {
   readonly frames: number;
 }
 
-/** A random actor: shape, colours and background that contrast enough to see. */
+/** Luma (ITU-R BT.601), the gray value a colour becomes in a gray cache. */
+export function luma(rgb: readonly number[]): number {
+  return 0.299 * (rgb[0] as number) + 0.587 * (rgb[1] as number) + 0.114 * (rgb[2] as number);
+}
+
+/** A colour near gray level `target` (0..255), each channel jittered by up to `spread`. */
+function colourNear(target: number, spread: number, rng: Rng): [number, number, number] {
+  const jittered = [0, 1, 2].map(() => target + rng.uniform(-spread, spread));
+  // Shift back so the luma lands on the target after the jitter.
+  const shift = target - luma(jittered);
+  return jittered.map((c) => clampByte(c + shift)) as [number, number, number];
+}
+
+/**
+ * A random actor: shape, colours and background. The contrasts are set in
+ * luma, not per channel, so the shape and its marker stay visible after the
+ * gray conversion the tutorial's cache makes.
+ */
 export function randomActor(id: string, rng: Rng): Actor {
-  const background = [rng.int(20, 235), rng.int(20, 235), rng.int(20, 235)] as const;
-  // Pick the shape colour far from the background so the shape never vanishes.
-  const colour = background.map((c) => (c > 127 ? rng.int(0, c - 110) : rng.int(c + 110, 255))) as unknown as [
-    number,
-    number,
-    number,
-  ];
-  const marker = colour.map((c) => 255 - c) as unknown as [number, number, number];
+  const backgroundLuma = rng.uniform(30, 225);
+  const shapeLuma =
+    backgroundLuma > 127 ? rng.uniform(0, backgroundLuma - 100) : rng.uniform(backgroundLuma + 100, 255);
+  const markerLuma = shapeLuma > 127 ? shapeLuma - 110 : shapeLuma + 110;
   return {
     id,
     shape: rng.pick(SHAPES),
-    colour,
-    marker,
-    background,
-    texture: rng.uniform(0, 30),
+    colour: colourNear(shapeLuma, 40, rng),
+    marker: colourNear(markerLuma, 40, rng),
+    background: colourNear(backgroundLuma, 40, rng),
+    texture: rng.uniform(0, 20),
     textureSeed: rng.int(0, 2 ** 31),
   };
 }
@@ -74,8 +87,8 @@ export function randomActor(id: string, rng: Rng): Actor {
  */
 export function randomClipParams(options: RenderOptions, rng: Rng): ClipParams {
   const side = Math.min(options.width, options.height);
-  const growth = rng.uniform(1.5, 1.9);
-  const baseRadius = rng.uniform(0.12, 0.17) * side;
+  const growth = rng.uniform(2.2, 2.8);
+  const baseRadius = rng.uniform(0.1, 0.14) * side;
   return {
     x: rng.uniform(0, options.width),
     y: rng.uniform(0, options.height),
@@ -83,11 +96,11 @@ export function randomClipParams(options: RenderOptions, rng: Rng): ClipParams {
     radius: baseRadius,
     size: rng.next(),
     amounts: {
-      distance: rng.uniform(0.35, 0.6) * side,
-      turn: rng.uniform(0.6, 1.2) * Math.PI,
+      distance: rng.uniform(0.5, 0.8) * side,
+      turn: rng.uniform(1.4, 2.0) * Math.PI,
       growth,
     },
-    noise: rng.uniform(0, 20),
+    noise: rng.uniform(0, 12),
   };
 }
 
@@ -126,7 +139,8 @@ export function renderClip(
           const lx = (dx * cos + dy * sin) / r;
           const ly = (-dx * sin + dy * cos) / r;
           if (insideShape(actor.shape, lx, ly)) {
-            if ((lx - 0.45) ** 2 + ly ** 2 < 0.3 ** 2) mark++;
+            // A cap of the shape in the marker colour: its turn shows even on the smallest shapes.
+            if (lx > 0.3) mark++;
             else shape++;
           }
         }

@@ -1,13 +1,16 @@
 /**
  * Run-folder checkpoints: model + optimizer state + epoch + normalisation
- * stats + label map, written so that a kill at any moment leaves the previous
- * checkpoint intact (files are renamed into place; `latest.json` moves last).
+ * stats + label map + the run's configuration, written so that a kill at any
+ * moment leaves the previous checkpoint intact (files are renamed into place;
+ * `latest.json` moves last). Folders are numbered like the log: `epoch-0004`
+ * holds the run after its 4th epoch (older actlab counted from 0 and called
+ * it `epoch-0003`; `latest.json` names the folder, so both still load).
  *
  * ```
  * runDir/
  *   history.json                 one record per epoch (written every epoch)
- *   checkpoints/latest.json      {"epoch": 3, "dir": "epoch-0003"}
- *   checkpoints/epoch-0003/      model.json, weights.bin, optimizer.json, optimizer.bin, state.json
+ *   checkpoints/latest.json      {"epochsDone": 4, "dir": "epoch-0004"}
+ *   checkpoints/epoch-0004/      model.json, weights.bin, optimizer.json, optimizer.bin, state.json
  *   best/                        model.json, weights.bin of the best epoch (by the monitored metric)
  * ```
  */
@@ -17,6 +20,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { fileIO, toArrayBuffer, weightBytes, writeFileAtomic } from './io';
+import type { RunFingerprint } from './resume';
 import type { MonitorState } from './schedule';
 
 /** Per-channel (or single) mean and std the inputs were normalised with: x' = (x − mean) / std. */
@@ -45,7 +49,7 @@ export interface EpochRecord {
 
 /** Everything besides the weights that a resumed run needs. */
 export interface CheckpointState {
-  /** Last completed epoch (0-based). */
+  /** Last completed epoch (0-based: `epoch + 1` epochs are done). */
   readonly epoch: number;
   /** Optimizer steps so far (drives per-step schedules). */
   readonly iteration: number;
@@ -58,11 +62,20 @@ export interface CheckpointState {
   /** Class names in label-index order. */
   readonly labels?: readonly string[];
   readonly seed?: number;
+  /** What the run was asked to do; a run resumes only with the same (absent before actlab recorded it). */
+  readonly fingerprint?: RunFingerprint;
+  /** Early stopping ended the run at this epoch. */
+  readonly stoppedEarly?: boolean;
 }
 
-const pad = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;
+/** `epoch-0004` for the checkpoint after 4 epochs. */
+const folderName = (epochsDone: number) => `epoch-${String(epochsDone).padStart(4, '0')}`;
 
-/** Saves model, optimizer and state under `runDir/checkpoints/epoch-NNNN`, then points latest.json at it; keeps the newest `keep`. */
+/**
+ * Saves model, optimizer and state under `runDir/checkpoints/epoch-NNNN` (NNNN
+ * = epochs done, 1-based like the log), then points latest.json at it; keeps
+ * the newest `keep`.
+ */
 export async function saveCheckpoint(
   runDir: string,
   model: tf.LayersModel,
@@ -71,18 +84,20 @@ export async function saveCheckpoint(
   keep = 2,
 ): Promise<string> {
   const root = join(runDir, 'checkpoints');
-  const name = pad(state.epoch);
+  const name = folderName(state.epoch + 1);
   const dir = join(root, name);
   await model.save(fileIO(dir));
   const optimizerWeights = await optimizer.getWeights();
   const encoded = await tf.io.encodeWeights(optimizerWeights);
+  // getWeights returns the optimizer's own variables plus a new iteration-count scalar: free only the latter.
+  tf.dispose(optimizerWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
   writeFileAtomic(join(dir, 'optimizer.bin'), weightBytes(encoded.data));
   writeFileAtomic(
     join(dir, 'optimizer.json'),
     JSON.stringify({ className: optimizer.getClassName(), specs: encoded.specs }),
   );
   writeFileAtomic(join(dir, 'state.json'), JSON.stringify(state, null, 1));
-  writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ epoch: state.epoch, dir: name }));
+  writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ epochsDone: state.epoch + 1, dir: name }));
   // Older checkpoints go only after latest.json points at the new one.
   const old = readdirSync(root)
     .filter((d) => /^epoch-\d{4}$/.test(d))
@@ -90,6 +105,13 @@ export async function saveCheckpoint(
     .slice(0, -Math.max(1, keep));
   for (const d of old) rmSync(join(root, d), { recursive: true, force: true });
   return dir;
+}
+
+/** Deletes what a run wrote to `runDir` (checkpoints, best model, history.json) so a new run starts clean. */
+export function clearRun(runDir: string): void {
+  for (const entry of ['checkpoints', 'best', 'history.json']) {
+    rmSync(join(runDir, entry), { recursive: true, force: true });
+  }
 }
 
 export interface LoadedCheckpoint {

@@ -5,6 +5,7 @@
  */
 export {
   type CheckpointState,
+  clearRun,
   type EpochRecord,
   latestCheckpoint,
   type LoadedCheckpoint,
@@ -13,7 +14,8 @@ export {
   saveCheckpoint,
 } from './checkpoint';
 export { fileIO, type FileIOHandler } from './io';
-export { loadTutorialModel, readRunHistory, type RunHistory, tutorialRunDir } from './run-dir';
+export { type ResumeMode, type RunFingerprint } from './resume';
+export { loadTutorialModel, readRunHistory, type RunHistory, tutorialRunDir, tutorialRunsDir } from './run-dir';
 export {
   createOptimizer,
   disposeOptimizer,
@@ -29,6 +31,7 @@ export {
   type LrSchedule,
   type MonitorOptions,
   type PlateauOptions,
+  scheduleLabel,
   type ScheduleStep,
   stepDecay,
   timeDecay,

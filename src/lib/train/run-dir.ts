@@ -9,10 +9,20 @@ import { packageRoot } from '../util/package-root';
 import type { EpochRecord, NormalizationStats } from './checkpoint';
 import { fileIO } from './io';
 
-/** Where the tutorial keeps a run (checkpoints, history.json, the final model): `<package>/out/runs/<name>`. */
+/**
+ * The folder of the tutorial's runs: `ACTLAB_RUNS_DIR` when set (the notebook
+ * runner sets it, so `npm test` trains in `out/test-runs` apart from
+ * `npm run tutorial`'s `out/runs`), else `<package>/out/runs`.
+ */
+export function tutorialRunsDir(): string {
+  const fromEnv = process.env.ACTLAB_RUNS_DIR;
+  return fromEnv ? path.resolve(fromEnv) : path.join(packageRoot(), 'out', 'runs');
+}
+
+/** Where the tutorial keeps a run (checkpoints, history.json, the final model): `<runs>/<name>`, see {@link tutorialRunsDir}. */
 export function tutorialRunDir(name: string): string {
   if (!/^[\w.-]+$/.test(name)) throw new Error(`run name "${name}" may use letters, digits, '.', '_' and '-' only`);
-  return path.join(packageRoot(), 'out', 'runs', name);
+  return path.join(tutorialRunsDir(), name);
 }
 
 /**

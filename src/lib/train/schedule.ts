@@ -9,28 +9,46 @@ export interface ScheduleStep {
   readonly baseLr: number;
 }
 
-/** Maps a step to the learning rate to use for it. */
-export type LrSchedule = (step: ScheduleStep) => number;
+/**
+ * Maps a step to the learning rate to use for it. The built-in schedules carry
+ * a `label` (`stepDecay(2, 0.5)`) that checkpoints record, so a run resumes
+ * only with the same schedule; for other functions their source is recorded.
+ */
+export type LrSchedule = ((step: ScheduleStep) => number) & { readonly label?: string };
+
+const labelled = (label: string, schedule: (step: ScheduleStep) => number): LrSchedule =>
+  Object.assign(schedule, { label });
+
+/** How a checkpoint records `schedule`: its label, else the function's source. */
+export function scheduleLabel(schedule: LrSchedule): string {
+  return schedule.label ?? String(schedule);
+}
 
 /** The base rate unchanged. */
-export const constantLr: LrSchedule = ({ baseLr }) => baseLr;
+export const constantLr: LrSchedule = labelled('constantLr', ({ baseLr }) => baseLr);
 
 /** Keras-style time-based decay: baseLr / (1 + decay · iteration). */
 export function timeDecay(decay: number): LrSchedule {
   if (!(decay >= 0)) throw new Error(`timeDecay: decay must be >= 0; got ${decay}`);
-  return ({ baseLr, iteration }) => baseLr / (1 + decay * iteration);
+  return labelled(`timeDecay(${decay})`, ({ baseLr, iteration }) => baseLr / (1 + decay * iteration));
 }
 
 /** Multiplies the rate by `factor` every `everyEpochs` epochs. */
 export function stepDecay(everyEpochs: number, factor = 0.1): LrSchedule {
   if (!(everyEpochs >= 1)) throw new Error(`stepDecay: everyEpochs must be >= 1; got ${everyEpochs}`);
-  return ({ baseLr, epoch }) => baseLr * factor ** Math.floor(epoch / everyEpochs);
+  return labelled(
+    `stepDecay(${everyEpochs}, ${factor})`,
+    ({ baseLr, epoch }) => baseLr * factor ** Math.floor(epoch / everyEpochs),
+  );
 }
 
 /** Cosine from baseLr at epoch 0 to `minLr` at `totalEpochs`. */
 export function cosineDecay(totalEpochs: number, minLr = 0): LrSchedule {
-  return ({ baseLr, epoch }) =>
-    minLr + (baseLr - minLr) * 0.5 * (1 + Math.cos((Math.PI * Math.min(epoch, totalEpochs)) / totalEpochs));
+  return labelled(
+    `cosineDecay(${totalEpochs}, ${minLr})`,
+    ({ baseLr, epoch }) =>
+      minLr + (baseLr - minLr) * 0.5 * (1 + Math.cos((Math.PI * Math.min(epoch, totalEpochs)) / totalEpochs)),
+  );
 }
 
 export interface MonitorOptions {

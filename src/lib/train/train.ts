@@ -3,24 +3,26 @@
  * optimizers, LR schedules, reduce-on-plateau, early stopping, class weights,
  * checkpoints that resume after a kill, a history JSON, and progress.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
 import { inNotebook } from '../notebook/display';
+import { claimTraining, interruptScope } from '../notebook/interrupt';
 import { createProgressBar, type ProgressBar } from '../notebook/progress';
 import { liveTrainingCurves, type LiveChart } from '../plot/live';
 import { seedWeights } from '../models/shape';
 import {
   type CheckpointState,
+  clearRun,
   type EpochRecord,
-  latestCheckpoint,
   type NormalizationStats,
   saveCheckpoint,
 } from './checkpoint';
 import { fileIO, writeFileAtomic } from './io';
 import { createOptimizer, getLearningRate, type OptimizerSpec, resolveOptimizer, setLearningRate } from './optimizers';
+import { describeModel, planResume, type ResumeMode, type RunFingerprint } from './resume';
 import {
   constantLr,
   improved,
@@ -29,6 +31,7 @@ import {
   type MonitorState,
   nextPlateauLr,
   type PlateauOptions,
+  scheduleLabel,
   stepMonitor,
   timeDecay,
 } from './schedule';
@@ -44,7 +47,7 @@ export type Batch = {
 };
 
 export interface TrainOptions {
-  /** Total epochs of the run (a resumed run continues up to this). */
+  /** Total epochs of the run (a resumed run continues up to this; raising it continues a finished run). */
   readonly epochs: number;
   /** Validation batches, evaluated after every epoch. @default none */
   readonly validationData?: tf.data.Dataset<Batch>;
@@ -61,10 +64,23 @@ export interface TrainOptions {
   /** Folder for checkpoints and history.json; without it nothing is written. @default undefined */
   readonly runDir?: string;
   /**
-   * Continue from runDir's latest checkpoint when there is one; false starts
-   * over and deletes runDir's old checkpoints. @default true
+   * What to do with runDir's latest checkpoint. Each checkpoint records the
+   * run's configuration: the model's layers and options, input shape, first
+   * batch's xs/ys shapes, batches per epoch, labels, normalization,
+   * optimizer, schedule, reduceOnPlateau, earlyStopping, classWeight and
+   * seed; the epochs target may grow.
+   *
+   * - `'auto'`: resume when the configuration matches; otherwise delete the
+   *   old run's checkpoints, start fresh and log one line naming the first
+   *   difference. A matching run with more epochs done than asked also starts
+   *   fresh; one with as many (or stopped early) is returned as it is.
+   * - `true`: resume; throw naming the first difference when it does not match.
+   * - `false`: delete the old checkpoints and start fresh.
+   *
+   * Checkpoints of actlab versions that did not record the configuration
+   * count as not matching. @default 'auto'
    */
-  readonly resume?: boolean;
+  readonly resume?: ResumeMode;
   /** Checkpoints kept in runDir. @default 2 */
   readonly keepCheckpoints?: number;
   /** Seeds the initial weights of a fresh run (tfjs has no global seed; dropout stays unseeded). @default undefined */
@@ -82,7 +98,11 @@ export interface TrainOptions {
   readonly progress?: boolean;
   /** Where per-epoch lines go outside notebooks; null for silence. @default console.log */
   readonly log?: ((line: string) => void) | null;
-  /** Stops after the current batch (the last completed epoch stays checkpointed). */
+  /**
+   * Stops after the current batch (the last completed epoch stays
+   * checkpointed); in a notebook Kernel > Interrupt does the same. Either way
+   * train prints one line saying what is kept and returns with `aborted`.
+   */
   readonly signal?: AbortSignal;
   /** Called after each epoch with its record (after the checkpoint is written). */
   readonly onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
@@ -94,6 +114,7 @@ export interface TrainResult {
   /** The epoch this call started at (0 for a fresh run). */
   readonly startEpoch: number;
   readonly stoppedEarly: boolean;
+  /** Stopped by `signal` or Kernel > Interrupt; `history` holds the completed epochs only. */
   readonly aborted: boolean;
   readonly totalSeconds: number;
   readonly runDir?: string;
@@ -116,8 +137,15 @@ function accuracyMetric(sparse: boolean) {
   return acc;
 }
 
-/** Reads the first batch to check it against the model; returns whether labels are sparse. */
-async function inspectFirstBatch(model: tf.LayersModel, data: tf.data.Dataset<Batch>): Promise<boolean> {
+/** What the first batch says about the data: its shapes and whether labels are sparse. */
+interface FirstBatch {
+  readonly sparse: boolean;
+  readonly xsShape: number[];
+  readonly ysShape: number[];
+}
+
+/** Reads the first batch to check it against the model. */
+async function inspectFirstBatch(model: tf.LayersModel, data: tf.data.Dataset<Batch>): Promise<FirstBatch> {
   const iterator = await data.take(1).iterator();
   const first = await iterator.next();
   if (first.done) throw new Error('train: the dataset is empty');
@@ -139,7 +167,7 @@ async function inspectFirstBatch(model: tf.LayersModel, data: tf.data.Dataset<Ba
       );
     }
     if (ys.shape[0] !== xs.shape[0]) throw new Error(`train: xs has ${xs.shape[0]} samples but ys has ${ys.shape[0]}`);
-    return sparse;
+    return { sparse, xsShape: xs.shape, ysShape: ys.shape };
   } finally {
     tf.dispose([xs, ys]);
   }
@@ -160,12 +188,57 @@ function metricOf(logs: tf.Logs | undefined, key: string): number | undefined {
 }
 
 /**
+ * The one line an interrupted run prints: where it stopped (`part` = [batches
+ * done, batches per epoch] when it stopped inside an epoch) and what is kept.
+ */
+function interruptedLine(
+  options: TrainOptions,
+  epoch: number,
+  part: [number, number | undefined] | undefined,
+  checkpoint: { readonly epoch: number },
+): string {
+  const where = !part
+    ? `after epoch ${epoch + 1}/${options.epochs}`
+    : part[0] === 0
+      ? `before epoch ${epoch + 1}/${options.epochs}`
+      : `in epoch ${epoch + 1}/${options.epochs} after batch ${part[0]}${part[1] ? ` of ${part[1]}` : ''}`;
+  const again = inNotebook() ? 'run the cell again' : 'call train again with this runDir';
+  let kept: string;
+  if (!options.runDir) kept = 'no runDir, so no checkpoint: the model keeps the weights it has now';
+  else if (checkpoint.epoch < 0) kept = `no checkpoint in ${options.runDir} yet (one is written after each epoch)`;
+  else if (options.resume === false)
+    kept = `the last checkpoint (epoch ${checkpoint.epoch + 1}) is in ${options.runDir}, but resume: false starts over`;
+  else kept = `the last checkpoint (epoch ${checkpoint.epoch + 1}) is kept in ${options.runDir}; ${again} to continue`;
+  return `train: interrupted ${where}; ${kept}`;
+}
+
+/**
  * Trains `model` (softmax output [N,numClasses]) on `data` for `options.epochs`.
- * With a runDir it checkpoints every epoch and, when run again with the same
- * runDir, resumes after the last completed epoch (weights, optimizer moments,
- * LR and monitors restored). The model is compiled here.
+ * With a runDir it checkpoints every epoch (`checkpoints/epoch-0007` after the
+ * 7th) and, when run again with the same runDir and the same configuration,
+ * resumes after the last completed epoch (weights, optimizer moments, LR and
+ * monitors restored). A run with other settings starts fresh in that runDir
+ * and says why in one line; see {@link TrainOptions.resume}. The model is
+ * compiled here.
  */
 export async function train(
+  model: tf.LayersModel,
+  data: tf.data.Dataset<Batch>,
+  options: TrainOptions,
+): Promise<TrainResult> {
+  // Before anything touches the model: a second run on it would recompile and restore into the first.
+  const release = claimTraining(model, options.runDir);
+  // From here on Kernel > Interrupt aborts the signal instead of abandoning the cell (see notebook/interrupt).
+  const interrupt = interruptScope(options.signal);
+  try {
+    return await trainClaimed(model, data, { ...options, signal: interrupt.signal });
+  } finally {
+    interrupt.close();
+    release();
+  }
+}
+
+async function trainClaimed(
   model: tf.LayersModel,
   data: tf.data.Dataset<Batch>,
   options: TrainOptions,
@@ -182,13 +255,37 @@ export async function train(
   const defaultMonitor = options.validationData ? 'val_loss' : 'loss';
   const log = options.log === undefined ? console.log : options.log;
 
-  const sparse = await inspectFirstBatch(model, data);
+  const resume = options.resume ?? 'auto';
+  if (resume !== 'auto' && typeof resume !== 'boolean') {
+    throw new Error(`train: resume must be 'auto', true or false; got ${JSON.stringify(resume)}`);
+  }
+
+  const first = await inspectFirstBatch(model, data);
+  const sparse = first.sparse;
   const optimizer = createOptimizer(spec);
   model.compile({
     optimizer,
     loss: sparse ? 'sparseCategoricalCrossentropy' : 'categoricalCrossentropy',
     metrics: [accuracyMetric(sparse)],
   });
+  let batchesPerEpoch =
+    options.batchesPerEpoch ?? (Number.isFinite(data.size) && data.size > 0 ? data.size : undefined);
+  const fingerprint: RunFingerprint = {
+    inputShape: model.inputs.map((input) => input.shape.slice(1)),
+    ...describeModel(model),
+    xsShape: first.xsShape,
+    ysShape: first.ysShape,
+    batchesPerEpoch,
+    labels: options.labels,
+    normalization: options.normalization,
+    optimizer: spec,
+    schedule: scheduleLabel(schedule),
+    reduceOnPlateau: plateau,
+    earlyStopping,
+    classWeight: options.classWeight,
+    seed: options.seed,
+    epochs: options.epochs,
+  };
 
   let state: CheckpointState = {
     epoch: -1,
@@ -201,17 +298,16 @@ export async function train(
     labels: options.labels,
     seed: options.seed,
   };
-  const resume = options.resume ?? true;
-  if (options.runDir && !resume && latestCheckpoint(options.runDir)) {
-    // Old epoch-NNNN folders would sort after the new ones and be kept instead of them.
-    rmSync(join(options.runDir, 'checkpoints'), { recursive: true, force: true });
-    log?.(`resume: false, so the old checkpoints in ${options.runDir} were deleted`);
-  }
-  const checkpoint = options.runDir && resume ? latestCheckpoint(options.runDir) : undefined;
+  const plan = planResume(options.runDir, resume, fingerprint);
+  if (plan.line) log?.(plan.line);
+  // A fresh run clears the old one: its epoch-NNNN folders would sort after the new ones and be kept instead.
+  if (options.runDir && plan.clear) clearRun(options.runDir);
+  const checkpoint = plan.checkpoint;
   if (checkpoint) {
     await checkpoint.restore(model, optimizer);
     state = { ...checkpoint.state, normalization: options.normalization ?? checkpoint.state.normalization };
-    log?.(`resuming ${options.runDir} after epoch ${state.epoch + 1} (checkpoint ${checkpoint.dir})`);
+    // Same configuration, so the same batches per epoch: the progress bar knows its total from the start.
+    batchesPerEpoch ??= state.fingerprint?.batchesPerEpoch;
   } else if (options.seed !== undefined) {
     seedWeights(model, options.seed);
   }
@@ -239,16 +335,21 @@ export async function train(
     writeFileAtomic(join(options.runDir, 'history.json'), JSON.stringify(summary, null, 1));
   };
 
-  if (startEpoch >= options.epochs) {
-    return { history, startEpoch, stoppedEarly: false, aborted: false, totalSeconds: 0, runDir: options.runDir };
+  if (plan.finished || startEpoch >= options.epochs) {
+    return {
+      history,
+      startEpoch,
+      stoppedEarly: state.stoppedEarly ?? false,
+      aborted: false,
+      totalSeconds: 0,
+      runDir: options.runDir,
+    };
   }
 
   const showProgress = options.progress ?? true;
   const chart: LiveChart | undefined =
     showProgress && inNotebook() ? liveTrainingCurves({ title: model.name }) : undefined;
   let bar: ProgressBar | undefined;
-  let batchesPerEpoch =
-    options.batchesPerEpoch ?? (Number.isFinite(data.size) && data.size > 0 ? data.size : undefined);
   let epochStart = 0;
   let currentEpoch = startEpoch;
   let samples = 0;
@@ -273,15 +374,15 @@ export async function train(
       samples += metricOf(logs, 'size') ?? 0;
       lastLoss = metricOf(logs, 'loss') ?? NaN;
       if (bar) {
-        const total = batchesPerEpoch ? batchesPerEpoch * (options.epochs - startEpoch) : batchesDone;
-        bar.update(batchesDone, total, `loss ${lastLoss.toFixed(4)}`);
+        // Unknown until the first epoch ends when the dataset does not know its size: the bar counts batches.
+        const total = batchesPerEpoch ? batchesPerEpoch * (options.epochs - startEpoch) : undefined;
+        bar.update(batchesDone, total, `epoch ${currentEpoch + 1}/${options.epochs} loss ${lastLoss.toFixed(4)}`);
       }
-      if (options.signal?.aborted) {
-        aborted = true;
-        model.stopTraining = true;
-      }
+      stopIfAborted();
     },
     onEpochEnd: async (epoch, logs) => {
+      // A part epoch is no epoch: no record, no checkpoint; a resumed run does it again.
+      if (aborted && batchesThisEpoch !== batchesPerEpoch) return;
       batchesPerEpoch ??= batchesThisEpoch;
       const seconds = (Date.now() - epochStart) / 1000;
       const record: EpochRecord = {
@@ -330,6 +431,8 @@ export async function train(
           history,
           plateau: { ...plateauState },
           earlyStopping: { ...stopState },
+          fingerprint: { ...fingerprint, batchesPerEpoch },
+          stoppedEarly,
         };
         await saveCheckpoint(options.runDir, model, optimizer, state, options.keepCheckpoints ?? 2);
         if (isBest) await model.save(fileIO(join(options.runDir, 'best')));
@@ -350,6 +453,7 @@ export async function train(
           `${record.samplesPerSecond.toFixed(1)} samples/s, lr ${record.lr.toExponential(1)}`,
       );
       await options.onEpochEnd?.(record);
+      stopIfAborted(); // an interrupt during validation or the checkpoint stops before the next epoch
     },
   };
 
@@ -361,19 +465,31 @@ export async function train(
       val_acc: history.map((h) => h.val_acc ?? null),
     });
   }
-  if (showProgress) bar = createProgressBar(`train ${model.name}`);
+  if (showProgress) bar = createProgressBar(`train ${model.name}`, { unit: 'batches' });
+  // options.signal (with Kernel > Interrupt) stops fitDataset after the current batch.
+  const stopIfAborted = () => {
+    if (!options.signal?.aborted || aborted) return;
+    aborted = true;
+    model.stopTraining = true;
+  };
+  stopIfAborted(); // interrupted while reading the first batch or restoring: train no batch
   try {
-    await model.fitDataset(prepareLabels(data, sparse), {
-      epochs: options.epochs,
-      initialEpoch: startEpoch,
-      validationData: options.validationData && prepareLabels(options.validationData, sparse),
-      batchesPerEpoch: options.batchesPerEpoch,
-      classWeight: options.classWeight as tf.ClassWeight | undefined,
-      callbacks,
-      verbose: 0,
-    });
+    if (!aborted)
+      await model.fitDataset(prepareLabels(data, sparse), {
+        epochs: options.epochs,
+        initialEpoch: startEpoch,
+        validationData: options.validationData && prepareLabels(options.validationData, sparse),
+        batchesPerEpoch: options.batchesPerEpoch,
+        classWeight: options.classWeight as tf.ClassWeight | undefined,
+        callbacks,
+        verbose: 0,
+      });
   } finally {
     bar?.finish();
+  }
+  if (aborted) {
+    const epochDone = history[history.length - 1]?.epoch === currentEpoch;
+    log?.(interruptedLine(options, currentEpoch, epochDone ? undefined : [batchesThisEpoch, batchesPerEpoch], state));
   }
   writeHistory();
   return {

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { VideoDataset } from '../data/types';
+import { withInterrupt } from '../notebook/interrupt';
 import {
   CACHE_FORMAT,
   type CacheClipEntry,
@@ -89,9 +90,34 @@ export interface ExtractResult {
  * Extracts every item of `dataset` (or this job's slice) into the cache at
  * `options.out`. When `signal` aborts, running ffmpeg children are killed,
  * finished shards stay on disk (a re-run resumes from them), and the promise
- * rejects with the abort reason once every worker has stopped.
+ * rejects with the abort reason once every worker has stopped. In a notebook
+ * Kernel > Interrupt does the same, rejecting with an InterruptedError that
+ * says how many shards are kept.
  */
 export async function extractDataset(dataset: VideoDataset, options: ExtractOptions): Promise<ExtractResult> {
+  return withInterrupt(options.signal, async (scope) => {
+    try {
+      return await extractShards(dataset, { ...options, signal: scope.signal });
+    } catch (error) {
+      scope.throwIfAborted(() => interruptedLine(path.resolve(options.out)));
+      throw error;
+    }
+  });
+}
+
+/** What an interrupted extraction leaves in `out`, in one line. */
+function interruptedLine(out: string): string {
+  const plan = readPlan(out);
+  const records = Array.from({ length: plan?.shardCount ?? 0 }, (_, s) => readShardRecord(out, s)).filter((r) => r);
+  const clips = records.reduce((sum, r) => sum + (r?.clips.length ?? 0), 0);
+  return (
+    `extractDataset: interrupted; kept ${records.length} of ${plan?.shardCount ?? 0} shard(s) (${clips} clips) ` +
+    `in ${out}; run the cell again to resume from them`
+  );
+}
+
+/** extractDataset with `options.signal` already joined with Kernel > Interrupt. */
+async function extractShards(dataset: VideoDataset, options: ExtractOptions): Promise<ExtractResult> {
   const started = Date.now();
   const out = path.resolve(options.out);
   const config = cacheConfig(options);

@@ -1,0 +1,32 @@
+/** The tutorial's training recipes, shared by the notebooks and `actlab train`. */
+export {
+  type BuildOptions,
+  describeRecipe,
+  recipe,
+  type Recipe,
+  RECIPE_MODELS,
+  type RecipeModel,
+  SMALL_CLIP_AUGMENT,
+} from './tutorial';
+export {
+  type CacheInfo,
+  checkRunInput,
+  type ClipFormat,
+  describeClips,
+  diagnoseRun,
+  type DiagnoseRunOptions,
+  evaluateRun,
+  type EvaluateRunOptions,
+  extractFlags,
+  HEALTHY_CHECKS,
+  readCacheInfo,
+  readRunRecord,
+  runRecipe,
+  RunInputError,
+  type RunInput,
+  type RunEvaluation,
+  type RunRecord,
+  trainRun,
+  type TrainRunOptions,
+  type TrainRunResult,
+} from './run';

@@ -1,0 +1,433 @@
+/**
+ * A recipe run end to end, as `actlab train`, `eval` and `doctor` call it:
+ * train a recipe's model on a frame cache into a run folder, evaluate that
+ * folder on a cache's split, diagnose a fresh recipe model. Bad input throws
+ * a {@link RunInputError} that names the value and the fix, before any work.
+ *
+ * ```
+ * RUN/
+ *   run.json          model, cache (absolute path), clip frames/size/pixel format, seed, epochs, batch size
+ *   history.json      per-epoch metrics, normalisation and labels (written by train())
+ *   checkpoints/      resumable state (train())
+ *   model/            model.json + weights.bin of the last epoch
+ * ```
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+
+import '../layers'; // registers actlab's custom layers, so saved models that use them load
+
+import { type CheckId, diagnose, type CheckResult, type Diagnosis } from '../doctor';
+import { evaluate, type EvaluationReport } from '../eval';
+import {
+  type ClipPipeline,
+  type ClipPipelineOptions,
+  computeChannelStats,
+  createClipPipeline,
+  type NormalizationLike,
+  type SplitSelection,
+} from '../pipeline';
+import { fileIO, type ResumeMode, type RunHistory, train } from '../train';
+import { writeFileAtomic } from '../train/io';
+import { openClipCache } from '../video/cache-reader';
+import type { PixelFormat } from '../video/frames';
+import { recipe, RECIPE_MODELS, type Recipe, type RecipeModel } from './tutorial';
+
+/** A user mistake (not a frame cache, wrong clip shape, no trained run): the message names the value and the fix. */
+export class RunInputError extends Error {
+  override name = 'RunInputError';
+}
+
+/** The clips a frame cache holds: what a model is built for, and what a run records. */
+export interface ClipFormat {
+  readonly frames: number;
+  readonly width: number;
+  readonly height: number;
+  readonly pixelFormat: PixelFormat;
+}
+
+/** What a run needs to know about a frame cache, read from its index without reading any clip. */
+export interface CacheInfo extends ClipFormat {
+  /** Absolute path of the cache folder. */
+  readonly dir: string;
+  /** One clip `[T,H,W,C]`. */
+  readonly shape: readonly [number, number, number, number];
+  /** Class names in label-index order. */
+  readonly classes: readonly string[];
+  /** Clips per split (`none` for clips without one). */
+  readonly splits: Readonly<Record<string, number>>;
+}
+
+/** `RUN/run.json`: what `actlab eval` needs to rebuild the run's input pipeline. */
+export interface RunRecord extends ClipFormat {
+  readonly model: RecipeModel;
+  /** The cache it was trained on (absolute path). */
+  readonly data: string;
+  readonly seed: number;
+  /** Epochs asked for (see history.json for those completed). */
+  readonly epochs: number;
+  /** The recipe's batch size. */
+  readonly batchSize: number;
+}
+
+export interface TrainRunOptions {
+  /** A recipe name (`RECIPE_MODELS`). */
+  readonly model: string;
+  /** A frame cache with train, val and test splits (`actlab extract`). */
+  readonly data: string;
+  /** The run folder: checkpoints, history.json, run.json and the final model. */
+  readonly out: string;
+  /** Total epochs. @default the recipe's */
+  readonly epochs?: number;
+  /** Seeds the initial weights, the shuffle order and the augmentation. @default 1 (the notebooks' seed) */
+  readonly seed?: number;
+  /**
+   * Checkpoints already in `out`: 'auto' resumes only a run made with the same
+   * configuration (else starts fresh and says so), true must resume, false
+   * starts fresh (see train()'s `resume`). @default 'auto'
+   */
+  readonly resume?: ResumeMode;
+  /** train()'s progress bar. @default true */
+  readonly progress?: boolean;
+  /** Where per-epoch and resume lines go; null for silence. @default console.log */
+  readonly log?: ((line: string) => void) | null;
+  /** Stops after the current batch; the last completed epoch stays checkpointed. */
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainRunResult {
+  /** Absolute path of the run folder. */
+  readonly run: string;
+  /** Epochs completed, including those before a resume. */
+  readonly epochs: number;
+  /** Best validation top-1 of any epoch. */
+  readonly bestValTop1: number;
+  /** Training samples per second in the last epoch. */
+  readonly samplesPerSecond: number;
+  /** True when `signal` stopped training: no final model and no test evaluation. */
+  readonly aborted: boolean;
+  /** The test split's evaluation (absent when aborted). */
+  readonly test?: RunEvaluation;
+}
+
+/** One evaluation of a run: the sample-level report, and the video-level top-1. */
+export interface RunEvaluation {
+  /**
+   * Each sample on its own: a clip for clip models, the middle frame of each
+   * clip for a frame model (what its validation accuracy measured).
+   */
+  readonly report: EvaluationReport;
+  /** Clips are videos: equals the report's top-1 for clip models; a frame model's frame probabilities averaged per clip. */
+  readonly videoTop1: number;
+}
+
+/** The notebooks' checks for a healthy model (chapter 07): everything but the slow LR test and leakage. */
+export const HEALTHY_CHECKS: readonly CheckId[] = [
+  'input-stats',
+  'frames-differ',
+  'label-balance',
+  'initial-loss',
+  'nan-dead-relu',
+  'overfit-one-batch',
+  'label-shuffle-control',
+];
+
+/** The recipe of `model`, or a RunInputError listing the known ones. */
+export function runRecipe(model: string): Recipe {
+  if (!(RECIPE_MODELS as readonly string[]).includes(model)) {
+    throw new RunInputError(`unknown model "${model}"; choose one of ${RECIPE_MODELS.join(', ')}`);
+  }
+  return recipe(model);
+}
+
+/** `16x32x32 gray`: frames x height x width and the pixel format, as messages write a clip format. */
+export function describeClips(format: ClipFormat): string {
+  return `${format.frames}x${format.height}x${format.width} ${format.pixelFormat === 'gray' ? 'gray' : 'rgb'}`;
+}
+
+/** The `actlab extract` flags that make clips of `format`. */
+export function extractFlags(format: ClipFormat): string {
+  return `--frames ${format.frames} --size ${format.width}x${format.height}${format.pixelFormat === 'gray' ? ' --gray' : ''}`;
+}
+
+/** Reads the index of the frame cache in `dir`; a RunInputError when it is not one or holds no clips. */
+export function readCacheInfo(dir: string): CacheInfo {
+  const absolute = path.resolve(dir);
+  const make = `make one with "actlab extract DATASET --out ${dir}"`;
+  if (!fs.existsSync(absolute)) throw new RunInputError(`${dir} does not exist: ${make}`);
+  if (!fs.existsSync(path.join(absolute, 'cache.json'))) {
+    throw new RunInputError(`${dir} is not a frame cache (no cache.json): ${make}`);
+  }
+  let cache: ReturnType<typeof openClipCache>;
+  try {
+    cache = openClipCache(absolute);
+  } catch (error) {
+    throw new RunInputError(`${dir} is not a readable frame cache (${(error as Error).message}): ${make}`);
+  }
+  // Only shard records were read: there are no file handles to close.
+  if (cache.clips.length === 0) {
+    throw new RunInputError(
+      `${dir} holds no clips yet (${cache.shards.complete}/${cache.shards.planned} shards complete): ` +
+        `run "actlab extract DATASET --out ${dir}" until it completes`,
+    );
+  }
+  const splits: Record<string, number> = {};
+  for (const clip of cache.clips) splits[clip.split ?? 'none'] = (splits[clip.split ?? 'none'] ?? 0) + 1;
+  const { frames, width, height, pixelFormat } = cache.config;
+  return { dir: absolute, shape: cache.shape, classes: cache.classes, splits, frames, width, height, pixelFormat };
+}
+
+/** A RunInputError unless `cache` has clips in each of `splits`. */
+function requireSplits(cache: CacheInfo, dir: string, splits: readonly string[]): void {
+  const missing = splits.filter((split) => !cache.splits[split]);
+  if (missing.length === 0) return;
+  const held = Object.entries(cache.splits)
+    .map(([split, n]) => `${split} ${n}`)
+    .join(', ');
+  throw new RunInputError(
+    `${dir} has no ${missing.map((s) => `"${s}"`).join(' or ')} clips (it holds ${held}): ` +
+      `extract a dataset that assigns train, val and test splits`,
+  );
+}
+
+/** Builds the recipe's model for the cache's clips; a RunInputError when the builder rejects them. */
+function buildFor(chosen: Recipe, cache: CacheInfo, dir: string, seed: number): tf.LayersModel {
+  try {
+    return chosen.build({ clipShape: cache.shape, numClasses: cache.classes.length, seed });
+  } catch (error) {
+    throw new RunInputError(
+      `model ${chosen.model} cannot take the ${describeClips(cache)} clips of ${dir}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Mean and std as plain JSON numbers (what history.json stores). */
+function normalizationOf(stats: NormalizationLike): NormalizationLike {
+  return { mean: stats.mean, std: stats.std };
+}
+
+/**
+ * Trains the recipe's model on the cache's train split, validating on val
+ * every epoch, normalised with the train split's channel stats; checkpoints
+ * into `out`, saves the last epoch's model to `out/model`, writes
+ * `out/run.json`, then evaluates on the test split.
+ */
+export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+  const chosen = runRecipe(options.model);
+  const cache = readCacheInfo(options.data);
+  requireSplits(cache, options.data, ['train', 'val', 'test']);
+  const seed = options.seed ?? 1;
+  const epochs = options.epochs ?? chosen.epochs;
+  const out = path.resolve(options.out);
+  const model = buildFor(chosen, cache, options.data, seed);
+  // Pipelines start worker threads: close every one opened, or the process never exits.
+  const pipelines: ClipPipeline[] = [];
+  const open = (clipOptions: ClipPipelineOptions): ClipPipeline => {
+    const pipeline = createClipPipeline(cache.dir, clipOptions);
+    pipelines.push(pipeline);
+    return pipeline;
+  };
+  try {
+    const normalization = normalizationOf(await computeChannelStats(cache.dir, { split: 'train' }));
+    const common = { layout: chosen.layout, batchSize: chosen.batchSize, normalize: normalization } as const;
+    const trainClips = open({ ...common, split: 'train', seed, augment: chosen.augment });
+    const valClips = open({ ...common, split: 'val' });
+    trainClips.checkModel(model);
+    const result = await train(model, trainClips.toTfDataset(), {
+      epochs,
+      validationData: valClips.toTfDataset(),
+      optimizer: chosen.optimizer,
+      schedule: chosen.schedule,
+      runDir: out,
+      resume: options.resume ?? 'auto',
+      seed,
+      labels: trainClips.classes,
+      normalization,
+      progress: options.progress,
+      log: options.log,
+      signal: options.signal,
+    });
+    const last = result.history[result.history.length - 1];
+    const valTop1 = result.history.flatMap((epoch) => epoch.val_acc ?? []);
+    const summary = {
+      run: out,
+      epochs: result.history.length,
+      bestValTop1: valTop1.length > 0 ? Math.max(...valTop1) : NaN,
+      samplesPerSecond: last?.samplesPerSecond ?? NaN,
+      aborted: result.aborted,
+    };
+    if (result.aborted) return summary;
+    await model.save(fileIO(path.join(out, 'model')));
+    const record: RunRecord = {
+      model: chosen.model,
+      data: cache.dir,
+      frames: cache.frames,
+      width: cache.width,
+      height: cache.height,
+      pixelFormat: cache.pixelFormat,
+      seed,
+      epochs,
+      batchSize: chosen.batchSize,
+    };
+    writeFileAtomic(path.join(out, 'run.json'), JSON.stringify(record, null, 1));
+    const test = await evaluateOnCache(model, chosen, cache.dir, 'test', normalization);
+    return { ...summary, test };
+  } finally {
+    model.dispose();
+    await Promise.all(pipelines.map((pipeline) => pipeline.close()));
+  }
+}
+
+/**
+ * Evaluates `model` on `split` of the cache: each sample on its own and, for
+ * a frame model, whole clips with their frame probabilities averaged.
+ */
+async function evaluateOnCache(
+  model: tf.LayersModel,
+  chosen: Recipe,
+  dir: string,
+  split: SplitSelection,
+  normalization: NormalizationLike,
+): Promise<RunEvaluation> {
+  const read = async (layout: 'clip' | 'frame'): Promise<EvaluationReport> => {
+    const clips = createClipPipeline(dir, { split, layout, batchSize: chosen.batchSize, normalize: normalization });
+    try {
+      return await evaluate(model, clips.toTfDataset(), { classNames: clips.classes });
+    } finally {
+      await clips.close();
+    }
+  };
+  const report = await read(chosen.layout);
+  // A frame model given clips averages its frame probabilities per clip (eval.predictDataset).
+  const videoTop1 = chosen.layout === 'frame' ? (await read('clip')).clip.top1 : report.clip.top1;
+  return { report, videoTop1 };
+}
+
+export interface EvaluateRunOptions {
+  /** A cache made with the run's frames, size, pixel format and classes. @default the cache the run trained on */
+  readonly data?: string;
+  /** @default 'test' */
+  readonly split?: 'train' | 'val' | 'test';
+}
+
+/** The path of `name` in the run folder; a RunInputError saying how to make the run when it is missing. */
+function runFile(run: string, name: string): string {
+  const file = path.join(run, name);
+  if (!fs.existsSync(file)) {
+    throw new RunInputError(
+      `${run} has no trained model (no ${name}): run "actlab train --model MODEL --data CACHE --out ${run}" first`,
+    );
+  }
+  return file;
+}
+
+const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+
+/** The run.json of a trained run; a RunInputError saying how to train one when `run` has no model. */
+export function readRunRecord(run: string): RunRecord {
+  runFile(run, path.join('model', 'model.json'));
+  return readJson<RunRecord>(runFile(run, 'run.json'));
+}
+
+/** What an evaluation of a run reads, checked against each other. */
+export interface RunInput {
+  readonly record: RunRecord;
+  readonly cache: CacheInfo;
+  readonly split: 'train' | 'val' | 'test';
+  readonly normalization: NormalizationLike;
+}
+
+/**
+ * Checks, reading only JSON, that `run` holds a trained model and that the
+ * cache to evaluate on has its clip format, classes and the split; a
+ * RunInputError naming the mismatch and the fix otherwise.
+ */
+export function checkRunInput(run: string, options: EvaluateRunOptions = {}): RunInput {
+  const record = readRunRecord(run);
+  const history = readJson<RunHistory>(runFile(run, 'history.json'));
+  const dir = options.data ?? record.data;
+  const cache = readCacheInfo(dir);
+  const split = options.split ?? 'test';
+  if (describeClips(cache) !== describeClips(record)) {
+    throw new RunInputError(
+      `${dir} has ${describeClips(cache)} clips but the run was trained on ${describeClips(record)}; ` +
+        `extract it with ${extractFlags(record)}`,
+    );
+  }
+  const classes = history.labels ?? [];
+  if (cache.classes.join('\n') !== classes.join('\n')) {
+    throw new RunInputError(
+      `${dir} has classes [${cache.classes.join(', ')}] but the run was trained on [${classes.join(', ')}]; ` +
+        `evaluate on a cache of the same classes`,
+    );
+  }
+  requireSplits(cache, dir, [split]);
+  if (!history.normalization) {
+    throw new RunInputError(`${run}/history.json records no normalization: train the run again with "actlab train"`);
+  }
+  return { record, cache, split, normalization: history.normalization };
+}
+
+/**
+ * Evaluates the model saved in `run` on a split of its cache (or of
+ * `options.data`, which must hold the same clip format and classes),
+ * normalised with the run's stored statistics.
+ */
+export async function evaluateRun(run: string, options: EvaluateRunOptions = {}): Promise<RunEvaluation> {
+  const { record, cache, split, normalization } = checkRunInput(run, options);
+  const model = await tf.loadLayersModel(fileIO(path.join(run, 'model')));
+  try {
+    return await evaluateOnCache(model, runRecipe(record.model), cache.dir, split, normalization);
+  } finally {
+    model.dispose();
+  }
+}
+
+export interface DiagnoseRunOptions {
+  /** A recipe name (`RECIPE_MODELS`). */
+  readonly model: string;
+  /** A frame cache with a train split. */
+  readonly data: string;
+  /** Seeds the model's weights and the batches. @default 1 */
+  readonly seed?: number;
+  /** Adam steps of the overfit-one-batch check: fewer are quicker, but a slow learner may then fail it. @default 80 */
+  readonly overfitSteps?: number;
+  /** Called with each check's result as it is ready. */
+  readonly onCheck?: (result: CheckResult) => void;
+}
+
+/**
+ * Runs the doctor's {@link HEALTHY_CHECKS} on a fresh recipe model and the
+ * cache's train split, normalised, without augmentation (chapter 07).
+ */
+export async function diagnoseRun(options: DiagnoseRunOptions): Promise<Diagnosis> {
+  const chosen = runRecipe(options.model);
+  const cache = readCacheInfo(options.data);
+  requireSplits(cache, options.data, ['train']);
+  const seed = options.seed ?? 1;
+  const model = buildFor(chosen, cache, options.data, seed);
+  let clips: ClipPipeline | undefined;
+  try {
+    const stats = await computeChannelStats(cache.dir, { split: 'train' });
+    clips = createClipPipeline(cache.dir, {
+      split: 'train',
+      layout: chosen.layout,
+      batchSize: chosen.batchSize,
+      seed,
+      augment: false,
+      normalize: normalizationOf(stats),
+    });
+    clips.checkModel(model);
+    return await diagnose(model, clips.toTfDataset(), {
+      checks: HEALTHY_CHECKS,
+      overfitSteps: options.overfitSteps ?? 80,
+      seed,
+      onCheck: options.onCheck,
+    });
+  } finally {
+    model.dispose();
+    await clips?.close();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Fast checks of the notebooks as committed (nothing is executed): no outputs
+ * or execution counts, and a worked-solutions notebook for every chapter with
+ * one section per exercise.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+import {
+  exerciseNumbers,
+  exerciseSections,
+  joined,
+  NOTEBOOKS,
+  numberedNotebooks,
+  readCells,
+  SOLUTIONS,
+  solutionsName,
+} from './helpers/notebooks';
+
+const chapters = numberedNotebooks(NOTEBOOKS);
+const solutions = fs.existsSync(SOLUTIONS) ? numberedNotebooks(SOLUTIONS) : [];
+const committed = [...chapters.map((f) => path.join(NOTEBOOKS, f)), ...solutions.map((f) => path.join(SOLUTIONS, f))];
+
+const CLEAR =
+  'clear them before committing (JupyterLab: Edit → Clear Outputs of All Cells, then save; ' +
+  'or jupyter nbconvert --clear-output --inplace FILE)';
+
+describe('notebooks as committed', () => {
+  it('carry no outputs and no execution counts', () => {
+    assert.ok(committed.length >= 2, `notebooks found: ${committed.join(', ')}`);
+    const dirty: string[] = [];
+    for (const file of committed) {
+      const name = path.relative(NOTEBOOKS, file);
+      for (const [i, cell] of readCells(file).entries()) {
+        if (cell.cell_type !== 'code') continue;
+        const where = `${name} cell ${cell.id ?? i}`;
+        if ((cell.outputs ?? []).length > 0) dirty.push(`${where} has ${cell.outputs!.length} output(s)`);
+        if (cell.execution_count != null) dirty.push(`${where} has execution_count ${cell.execution_count}`);
+      }
+    }
+    assert.deepEqual(dirty, [], `${dirty.join('\n')}\n${CLEAR}`);
+  });
+
+  it('every chapter ends with numbered exercises and has a solutions notebook', () => {
+    for (const chapter of chapters) {
+      const numbers = exerciseNumbers(readCells(path.join(NOTEBOOKS, chapter)));
+      assert.ok(numbers.length > 0, `${chapter} has no numbered items under "## Exercises"`);
+      assert.deepEqual(
+        numbers,
+        numbers.map((_, i) => i + 1),
+        `${chapter}: exercises are not numbered 1, 2, …`,
+      );
+      assert.ok(
+        solutions.includes(solutionsName(chapter)),
+        `${chapter} has exercises but no notebooks/solutions/${solutionsName(chapter)}`,
+      );
+    }
+    for (const file of solutions) {
+      assert.ok(
+        chapters.some((chapter) => solutionsName(chapter) === file),
+        `notebooks/solutions/${file} belongs to no chapter (expected NN_name_solutions.ipynb for notebooks/NN_name.ipynb)`,
+      );
+    }
+  });
+
+  it('each solutions notebook has one "## Exercise N" section per exercise of its chapter, in order', () => {
+    for (const chapter of chapters) {
+      const file = path.join(SOLUTIONS, solutionsName(chapter));
+      if (!fs.existsSync(file)) continue; // reported by the test above
+      const exercises = exerciseNumbers(readCells(path.join(NOTEBOOKS, chapter)));
+      const sections = exerciseSections(readCells(file));
+      assert.deepEqual(
+        sections.map((s) => s.exercise),
+        exercises,
+        `${solutionsName(chapter)}: its "## Exercise N" sections must match the ${exercises.length} exercises of ${chapter}`,
+      );
+      for (const section of sections) {
+        const code = section.cells.filter((c) => c.cell_type === 'code');
+        assert.ok(code.length > 0, `${solutionsName(chapter)}: exercise ${section.exercise} has no code cell`);
+      }
+    }
+  });
+
+  it('solutions train only for notebook.exerciseEpochs(...) epochs, so the test suite can run them quickly', () => {
+    for (const file of solutions) {
+      const code = readCells(path.join(SOLUTIONS, file))
+        .filter((c) => c.cell_type === 'code')
+        .map((c) => joined(c.source))
+        .join('\n');
+      const literal = /\bepochs:\s*\d/.exec(code);
+      assert.equal(
+        literal,
+        null,
+        `${file}: "${literal?.[0]}…" trains for a fixed number of epochs; use notebook.exerciseEpochs(n)`,
+      );
+      if (/\btrain\.train\(|\btrainRun\(/.test(code)) {
+        assert.match(code, /notebook\.exerciseEpochs\(/, `${file} trains but never calls notebook.exerciseEpochs`);
+      }
+    }
+  });
+});
