@@ -49,7 +49,10 @@ describe('diagnose on the bundled data (C3D)', () => {
     const checks = CHECK_IDS.filter((id) => id !== 'label-shuffle-control');
     const diagnosis = await diagnosePlanted(model, clips, undefined, { ...everything(clips, 'c3d'), checks });
     expectStatus(diagnosis, 'pass', checks);
-    assert.match(verdictOf(diagnosis, 'overfit-one-batch'), /^Memorised 8 samples in \d+ Adam steps .*\(chance 12\.5%\)/);
+    assert.match(
+      verdictOf(diagnosis, 'overfit-one-batch'),
+      /^Memorised 8 samples in \d+ Adam steps .*\(chance 12\.5%\)/,
+    );
     model.dispose();
   });
 

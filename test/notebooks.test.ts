@@ -70,9 +70,9 @@ describe('tutorial notebooks', () => {
 
   it('01_data explores the bundled set: balanced classes, group splits, the memory arithmetic', () => {
     const out = outputsOf('01_data.ipynb');
-    assert.match(out.get('explore') ?? '', /192 videos, 8 classes, layout "folder"/);
+    assert.match(out.get('explore') ?? '', /576 videos, 8 classes, layout "folder"/);
     assert.match(out.get('counts') ?? '', /imbalance ratio: 1\.00/);
-    assert.match(out.get('splits') ?? '', /clips per split: \{ train: 128, test: 32, val: 32 \} \| groups: 12/);
+    assert.match(out.get('splits') ?? '', /clips per split: \{ train: 384, test: 96, val: 96 \} \| groups: 36/);
     assert.match(out.get('look') ?? '', /<img src="data:image\/png;base64,/);
     assert.match(out.get('memory') ?? '', /UCF101 whole: 29\.9 GiB; streamed: 0\.1 GiB/);
   });
@@ -80,8 +80,8 @@ describe('tutorial notebooks', () => {
   it('02_frames decodes as many frames as ffprobe says and resumes the cache', () => {
     const out = outputsOf('02_frames.ipynb');
     assert.match(out.get('stream') ?? '', /decoded 16 frames; ffprobe said 16/);
-    assert.match(out.get('cache') ?? '', /192 clips in 3 shards \(\d already done\), 0 skipped/);
-    assert.match(out.get('resume') ?? '', /second run: 3 of 3 shards already done/);
+    assert.match(out.get('cache') ?? '', /576 clips in 9 shards \(\d already done\), 0 skipped/);
+    assert.match(out.get('resume') ?? '', /second run: 9 of 9 shards already done/);
     assert.match(out.get('verify') ?? '', /every clip matches its checksum/);
   });
 
@@ -89,7 +89,7 @@ describe('tutorial notebooks', () => {
     const out = outputsOf('03_batching.ipynb');
     assert.match(
       out.get('pipe') ?? '',
-      /one sample \[T,H,W,C\] = \[16,32,32,1\], 128 clips, 8 batches of 16 per epoch/,
+      /one sample \[T,H,W,C\] = \[16,32,32,1\], 384 clips, 24 batches of 16 per epoch/,
     );
     assert.match(
       out.get('batch') ?? '',

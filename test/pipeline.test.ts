@@ -209,6 +209,10 @@ test('augmentation: one flip/crop/rotation for every frame of a clip; flips swap
   assert.deepEqual(flipLabelSwaps(MOTION_NAMES), {
     move_left: 'move_right',
     move_right: 'move_left',
+    move_up_left: 'move_up_right',
+    move_up_right: 'move_up_left',
+    move_down_left: 'move_down_right',
+    move_down_right: 'move_down_left',
     rotate_cw: 'rotate_ccw',
     rotate_ccw: 'rotate_cw',
   });

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { runNotebooks } from '../src/lib/jupyter';
+import { exerciseEpochs } from '../src/lib/notebook';
 import { ROOT } from './helpers/cli';
 import { type Cell, exerciseSections, joined, numberedNotebooks, readCells, SOLUTIONS } from './helpers/notebooks';
 
@@ -26,6 +27,23 @@ function shown(cell: Cell): string {
 
 describe('worked solutions of the exercises', () => {
   const notebooks = numberedNotebooks(SOLUTIONS);
+
+  it('notebook.exerciseEpochs trains the full epochs, or 1 with ACTLAB_QUICK=1', () => {
+    const saved = process.env.ACTLAB_QUICK;
+    try {
+      delete process.env.ACTLAB_QUICK;
+      assert.equal(exerciseEpochs(30), 30);
+      process.env.ACTLAB_QUICK = '1';
+      assert.equal(exerciseEpochs(30), 1);
+      assert.throws(
+        () => exerciseEpochs(2.5),
+        /^Error: exerciseEpochs: full must be a positive whole number of epochs; got 2\.5$/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.ACTLAB_QUICK;
+      else process.env.ACTLAB_QUICK = saved;
+    }
+  });
 
   it('all run through Jupyter with ACTLAB_QUICK=1 without an error', async (t) => {
     assert.ok(notebooks.length >= 1, `no NN_*_solutions.ipynb in ${SOLUTIONS}`);

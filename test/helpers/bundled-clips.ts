@@ -128,4 +128,10 @@ export function expectStatus(diagnosis: CheckSummary, expected: CheckStatus, ids
 export const verdictOf = (diagnosis: CheckSummary, id: CheckId) => diagnosis.checks.find((c) => c.id === id)!.verdict;
 
 /** The checks that read the data or run the model once: seconds. */
-export const CHEAP: readonly CheckId[] = ['input-stats', 'frames-differ', 'label-balance', 'initial-loss', 'nan-dead-relu'];
+export const CHEAP: readonly CheckId[] = [
+  'input-stats',
+  'frames-differ',
+  'label-balance',
+  'initial-loss',
+  'nan-dead-relu',
+];

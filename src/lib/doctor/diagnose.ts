@@ -18,7 +18,7 @@ export interface DiagnoseOptions {
    * there. The other checks use the first 8–64. @default 256
    */
   readonly maxSamples?: number;
-  /** The learning rate you plan to train with; checked against a tenth of it. @default undefined (only the range test) */
+  /** The learning rate you plan to train with; checked against a tenth of it. @default none (the check is skipped, with the range test's suggestion) */
   readonly learningRate?: number;
   /** Optimizer family for the LR checks. @default 'adam' */
   readonly optimizer?: 'adam' | 'sgd';

@@ -67,8 +67,9 @@ function explains(accuracy: number, numClasses: number): boolean {
 /** "every data label is the model's class + 1 (mod 8)" when the mapping is a shift, else its first pairs. */
 function describeMapping(mapping: readonly number[], numClasses: number): string {
   const pairs = mapping.map((predicted, label) => [label, predicted] as const).filter(([l, p]) => p >= 0 && l !== p);
-  const shift = (mapping[0]! - 0 + numClasses) % numClasses;
-  const isShift = mapping.every((p, l) => p === -1 || p === (l + shift) % numClasses);
+  const first = mapping.findIndex((p) => p >= 0);
+  const shift = (mapping[first]! - first + numClasses) % numClasses;
+  const isShift = first >= 0 && mapping.every((p, l) => p === -1 || p === (l + shift) % numClasses);
   if (isShift && shift !== 0) {
     const k = numClasses - shift;
     return `every data label is the model's class + ${k} (mod ${numClasses})${k === 1 ? ': off by one' : ''}`;

@@ -190,20 +190,27 @@ export interface ControlOptions {
   readonly every?: number;
 }
 
-/** Held-out accuracy must be this far above chance, and above the shuffled-label control. */
+/**
+ * Held-out accuracy must be this far above chance (1/C) and above the
+ * shuffled-label control to pass: 3.4 standard deviations of chance-level
+ * accuracy on 32 held-out samples of 8 classes.
+ */
 const CONTROL_MARGIN = 0.2;
+/** Below this far above chance or the control, the labels fail; in between the check is inconclusive (warn). */
+const CONTROL_NO_SIGNAL = 0.1;
 /** The real-label copy stops training once this far above chance (leaving room to beat the control by the margin). */
 const CONTROL_EARLY_STOP = 0.3;
 
 /**
  * Trains one copy with the real labels until its held-out accuracy is
  * clearly above chance (1/C) or the steps run out, then one as long with
- * the labels shuffled among the training samples. Real labels must beat
- * chance and the control by 20 points, or the labels carry no signal the
- * model can find: labels misaligned with their clips, or inputs that hide
- * what separates the classes. When the real labels stay near chance the
- * control is not trained. A model must generalise here, not memorise, so
- * this is the one check that needs a few hundred samples and steps.
+ * the labels shuffled among the training samples (it learns only the label
+ * frequencies). It passes when the real labels beat chance and the control
+ * by 20 points; it fails when they stay within 10 points of either: the
+ * labels carry no signal the model can find (labels misaligned with their
+ * clips, or inputs that hide what separates the classes). In between it is
+ * inconclusive (warn). Copies must generalise here, not memorise, so this
+ * is the one check that needs a few hundred samples and steps.
  */
 export async function checkLabelShuffleControl(ctx: CheckContext, options: ControlOptions): Promise<CheckResult> {
   const title = 'Labels carry signal (shuffled-label control)';
@@ -249,7 +256,7 @@ export async function checkLabelShuffleControl(ctx: CheckContext, options: Contr
     };
     const real = await run(trainLabels, true);
     const control =
-      real >= chanceLevel + CONTROL_MARGIN ? await run(createRng(ctx.seed).shuffle(trainLabels), false) : undefined;
+      real >= chanceLevel + CONTROL_NO_SIGNAL ? await run(createRng(ctx.seed).shuffle(trainLabels), false) : undefined;
     const details = {
       heldOutAccuracy: real,
       shuffledControlAccuracy: control,
@@ -263,8 +270,18 @@ export async function checkLabelShuffleControl(ctx: CheckContext, options: Contr
     const setup = `after ${steps} Adam steps (batches of ${options.batchSize} from ${trained} samples), held-out accuracy on ${held} samples`;
     const controlNote = control === undefined ? '' : ` vs ${pct(control)} with shuffled labels`;
     const measured = `${setup} is ${pct(real)} with the real labels${controlNote} (${chance(ctx.numClasses)})`;
-    if (control !== undefined && real >= control + CONTROL_MARGIN) {
+    if (control !== undefined && real >= chanceLevel + CONTROL_MARGIN && real >= control + CONTROL_MARGIN) {
       return result('label-shuffle-control', title, 'pass', `The labels are learnable: ${measured}.`, '', details);
+    }
+    if (control !== undefined && real >= control + CONTROL_NO_SIGNAL) {
+      return result(
+        'label-shuffle-control',
+        title,
+        'warn',
+        `Inconclusive: ${measured}. The copy is above chance but has not generalised clearly yet.`,
+        'Raise controlSteps and maxSamples (more distinct training samples) and run it again.',
+        details,
+      );
     }
     return result(
       'label-shuffle-control',

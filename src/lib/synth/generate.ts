@@ -11,13 +11,13 @@ import type { Split, VideoItem } from '../data/types';
 import { packageRoot } from '../util/package-root';
 import { createRng } from '../util/random';
 import { encodeFrames } from '../video/encode';
-import { MOTION_NAMES, motionFor } from './motions';
+import { BUNDLED_CLASSES, motionFor } from './motions';
 import { type Actor, randomActor, randomClipParams, renderClip } from './render';
 
 export interface SynthOptions {
   /** Output folder; created if missing. */
   readonly out: string;
-  /** Class names from {@link MOTION_NAMES}. @default all 8 */
+  /** Class names from `MOTION_NAMES`. @default {@link BUNDLED_CLASSES} */
   readonly classes?: readonly string[];
   /** Clips per class. @default 72 */
   readonly perClass?: number;
@@ -52,7 +52,7 @@ export interface SynthManifestItem {
  * Stored in each manifest: the same options drawn by another version give
  * other pixels, so the bundled dataset is regenerated when it changes.
  */
-export const RENDERER_VERSION = 3;
+export const RENDERER_VERSION = 5;
 
 export interface SynthManifest {
   readonly format: 'actlab-synth';
@@ -70,7 +70,7 @@ export interface SynthManifest {
  * about a point of accuracy) and training sees two dozen different actors.
  */
 export const BUNDLED_SYNTH: Required<Omit<SynthOptions, 'out' | 'concurrency' | 'onProgress'>> = {
-  classes: MOTION_NAMES,
+  classes: BUNDLED_CLASSES,
   perClass: 72,
   actors: 36,
   frames: 16,
@@ -172,7 +172,29 @@ export async function ensureBundledDataset(
     }
   }
   await generateSyntheticDataset({ out: dir, onProgress });
+  removeCachesOf(dir);
   return dir;
+}
+
+/**
+ * Deletes the frame caches extracted from `dataset` in the folder beside it
+ * (`out/data/cache-*`, written by actlab from the dataset it just replaced):
+ * their frames no longer match the videos, and extraction would refuse them.
+ */
+function removeCachesOf(dataset: string): void {
+  const parent = path.dirname(dataset);
+  for (const name of fs.readdirSync(parent)) {
+    const planFile = path.join(parent, name, 'cache.json');
+    if (!name.startsWith('cache-') || !fs.existsSync(planFile)) continue;
+    try {
+      const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as { dataset?: { root?: string } };
+      if (plan.dataset?.root !== dataset) continue;
+    } catch {
+      continue; // not a cache this code wrote: leave it
+    }
+    fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+    console.log(`the bundled dataset was regenerated, so its old frame cache ${path.join(parent, name)} was removed`);
+  }
 }
 
 function validate(s: Required<Omit<SynthOptions, 'out' | 'concurrency' | 'onProgress'>>): void {

@@ -8,7 +8,15 @@ export {
   type SynthManifestItem,
   type SynthOptions,
 } from './generate';
-export { motionFor, MOTION_NAMES, MOTIONS, type Motion, type MotionAmounts, type MotionState } from './motions';
+export {
+  BUNDLED_CLASSES,
+  motionFor,
+  MOTION_NAMES,
+  MOTIONS,
+  type Motion,
+  type MotionAmounts,
+  type MotionState,
+} from './motions';
 export {
   type Actor,
   type ClipParams,

@@ -35,7 +35,18 @@ export interface ClipParams {
   readonly radius: number;
   /** In [0, 1]: other classes keep `radius * growth^size`, a size grow/shrink pass through. */
   readonly size: number;
+  /**
+   * Amounts of the motion. For rotations `turn` is set when rendering, from
+   * {@link rimSpeed} and the shape's radius.
+   */
   readonly amounts: MotionAmounts;
+  /**
+   * Pixels per frame the rim of a rotating shape travels. A fixed turn would
+   * move a large shape's rim several pixels a frame, too far for a 3×3×3
+   * kernel to follow; a rim speed like the translations' keeps every
+   * motion within one kernel's reach.
+   */
+  readonly rimSpeed: number;
   /** Amplitude of per-frame pixel noise, 0..255. */
   readonly noise: number;
 }
@@ -97,9 +108,10 @@ export function randomClipParams(options: RenderOptions, rng: Rng): ClipParams {
     size: rng.next(),
     amounts: {
       distance: rng.uniform(0.5, 0.8) * side,
-      turn: rng.uniform(1.4, 2.0) * Math.PI,
+      turn: 0,
       growth,
     },
+    rimSpeed: rng.uniform(0.8, 1.4),
     noise: rng.uniform(0, 12),
   };
 }
@@ -117,10 +129,11 @@ export function renderClip(
   const scales = className === 'grow' || className === 'shrink';
   const radius = scales ? params.radius : params.radius * Math.pow(params.amounts.growth, params.size);
   const texture = backgroundTexture(actor, width, height);
+  const amounts = { ...params.amounts, turn: (params.rimSpeed * Math.max(1, frames - 1)) / radius };
   const out: Uint8Array[] = [];
   for (let f = 0; f < frames; f++) {
     const t = frames === 1 ? 0 : f / (frames - 1);
-    const state = motion(t, params.amounts);
+    const state = motion(t, amounts);
     const cx = params.x + state.dx;
     const cy = params.y + state.dy;
     const angle = params.angle + state.angle;
