@@ -49,6 +49,16 @@ export interface Recipe {
  */
 export const SMALL_CLIP_AUGMENT: AugmentOptions = { cropScale: [1, 1], rotation: 0, zoom: 0 };
 
+/** The residual 3D models (ResNeXt, R(2+1)D) train alike: a higher rate, cosine down over 8 epochs. */
+const RESIDUAL_3D_TRAINING = {
+  layout: 'clip',
+  batchSize: 16,
+  epochs: 8,
+  optimizer: { name: 'adam', learningRate: 2e-3 },
+  schedule: cosineDecay(8),
+  augment: SMALL_CLIP_AUGMENT,
+} as const satisfies Partial<Recipe>;
+
 const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
   cnn2d: {
     model: 'cnn2d',
@@ -80,12 +90,7 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
     model: 'resnext3d',
     runName: 'resnext3d-tiny',
     chapter: '06',
-    layout: 'clip',
-    batchSize: 16,
-    epochs: 8,
-    optimizer: { name: 'adam', learningRate: 2e-3 },
-    schedule: cosineDecay(8),
-    augment: SMALL_CLIP_AUGMENT,
+    ...RESIDUAL_3D_TRAINING,
     builder: 'models.resnext3dTiny',
     build: ({ clipShape, numClasses, seed }) => resnext3dTiny({ inputShape: clipShape, numClasses, seed }),
   },
@@ -93,12 +98,7 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
     model: 'r2plus1d',
     runName: 'r2plus1d-tiny',
     chapter: '06',
-    layout: 'clip',
-    batchSize: 16,
-    epochs: 8,
-    optimizer: { name: 'adam', learningRate: 2e-3 },
-    schedule: cosineDecay(8),
-    augment: SMALL_CLIP_AUGMENT,
+    ...RESIDUAL_3D_TRAINING,
     builder: 'models.r2plus1dTiny',
     build: ({ clipShape, numClasses, seed }) => r2plus1dTiny({ inputShape: clipShape, numClasses, seed }),
   },
