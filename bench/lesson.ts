@@ -2,21 +2,20 @@
  * Does the tutorial's lesson hold beyond one lucky seed? For three data seeds
  * (the bundled set's 0, then 1 and 2) and training seeds 1, 2, 3, it renders the
  * bundled synthetic set, extracts it as chapter 02 does, and trains the
- * chapters' recipes (2D CNN, C3D, 3D ResNeXt) exactly as `actlab train` does,
- * then evaluates each on its test split. The 2D CNN is scored as chapter 04
+ * chapters' recipes (2D CNN, C3D, 3D ResNeXt) and R(2+1)D exactly as
+ * `actlab train` does, then evaluates each on its test split. The 2D CNN is scored as chapter 04
  * scores it: frame probabilities averaged over each clip.
  *
  * Usage: npm run bench:lesson   (ACTLAB_LESSON_SEEDS=0:1,1:2 picks data:train seed pairs;
  *        ACTLAB_LESSON_MODELS=c3d,resnext3d picks models)
- * Last line is JSON: {"seeds":[[0,1],...],"cnn2d":{"mean":..,"min":..,"runs":[..]},"c3d":{..},"resnext3d":{..},"minutes":..}.
+ * Last line is JSON: {"seeds":[[0,1],...],"cnn2d":{"mean":..,"min":..,"runs":[..]},"c3d":{..},"resnext3d":{..},"r2plus1d":{..},"minutes":..}.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { initBackend } from '../src/lib/backend';
 import { loadDataset } from '../src/lib/data';
 import { recipe, type RecipeModel, trainRun } from '../src/lib/recipes';
-import { BUNDLED_CACHE, BUNDLED_SYNTH, generateSyntheticDataset } from '../src/lib/synth';
+import { BUNDLED_CACHE, ensureSyntheticDataset } from '../src/lib/synth';
 import { packageRoot } from '../src/lib/util/package-root';
 import { extractDataset } from '../src/lib/video';
 
@@ -40,16 +39,14 @@ function parseSeeds(text: string | undefined): ReadonlyArray<readonly [number, n
 async function main(): Promise<void> {
   const started = Date.now();
   const seeds = parseSeeds(process.env.ACTLAB_LESSON_SEEDS);
-  const models = (process.env.ACTLAB_LESSON_MODELS ?? 'cnn2d,c3d,resnext3d').split(',') as RecipeModel[];
+  const models = (process.env.ACTLAB_LESSON_MODELS ?? 'cnn2d,c3d,resnext3d,r2plus1d').split(',') as RecipeModel[];
   models.forEach((m) => recipe(m)); // fails early on an unknown name
   await initBackend();
   const root = path.join(packageRoot(), 'out', 'bench', 'lesson');
   const scores: Record<string, number[]> = Object.fromEntries(models.map((m) => [m, []]));
   for (const [dataSeed, trainSeed] of seeds) {
-    const dataset = path.join(root, `synth-${dataSeed}`);
-    if (!fs.existsSync(path.join(dataset, 'manifest.json'))) {
-      await generateSyntheticDataset({ ...BUNDLED_SYNTH, out: dataset, seed: dataSeed });
-    }
+    // Regenerated when the bundled settings or the renderer changed since the last run.
+    const dataset = await ensureSyntheticDataset({ out: path.join(root, `synth-${dataSeed}`), seed: dataSeed });
     const cache = path.join(root, `cache-${dataSeed}`);
     await extractDataset(loadDataset(dataset), { out: cache, ...BUNDLED_CACHE });
     for (const model of models) {

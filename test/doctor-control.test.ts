@@ -1,15 +1,13 @@
 /**
  * The doctor's shuffled-label control on the bundled data, with diagnose's
- * default budget: a healthy C3D passes every check, a healthy ResNeXt every
- * check but the control (inconclusive, never failed), and shuffled labels
- * fail the control while memorising one batch still works. The
- * control's copies must generalise to held-out clips, which takes the C3D
- * ~70–80 Adam steps of 16 clips: minutes on two cores, so these tests run
- * only with ACTLAB_SLOW_TESTS=1.
+ * default budget and the recipes' learning rates: a healthy C3D and a
+ * healthy ResNeXt pass every check, and shuffled labels fail the control
+ * while memorising one batch still works. The control's copies must
+ * generalise to held-out clips, which takes ~70–80 Adam steps of 16 clips:
+ * minutes on two cores, so these tests run only with ACTLAB_SLOW_TESTS=1.
  */
 import './helpers/stock-kernels';
 
-import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { initBackend } from '../src/lib/backend';
@@ -53,19 +51,12 @@ describe('the shuffled-label control on the bundled data', { skip: slow }, () =>
     model.dispose();
   });
 
-  test('a healthy ResNeXt passes every check but the control, which it never fails', async () => {
-    // Measured on this data: ResNeXt-tiny memorises the 224 training clips by step 80 (loss 0.07) while
-    // its held-out accuracy stays at 22–28% through step 120 (chance 12.5%): it memorises before it
-    // generalises, so at the default budget the control is inconclusive (warn), never a false fail.
+  test('a healthy ResNeXt passes every check, the control trained at its recipe rate', async () => {
+    // At Adam's default 0.001 the tiny ResNeXt memorised the 224 clips before it generalised (held-out
+    // 25% after 150 steps: inconclusive); at its recipe's 0.003 it passed after ~70 steps.
     const model = buildRecipe(clips, 'resnext3d');
     const diagnosis = await diagnosePlanted(model, clips, undefined, everything(clips, 'resnext3d'));
-    expectStatus(
-      diagnosis,
-      'pass',
-      CHECK_IDS.filter((id) => id !== 'label-shuffle-control'),
-    );
-    const control = diagnosis.checks.find((c) => c.id === 'label-shuffle-control')!;
-    assert.notEqual(control.status, 'fail', control.verdict);
+    expectStatus(diagnosis, 'pass', CHECK_IDS);
     model.dispose();
   });
 });

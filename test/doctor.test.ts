@@ -134,6 +134,23 @@ describe('diagnose', () => {
     for (const check of diagnosis.checks) assert.match(check.verdict, /\(chance 25%\)/);
     const control = diagnosis.checks.find((c) => c.id === 'label-shuffle-control')!;
     assert.equal(control.details['chance'], 0.25);
+    assert.equal(control.details['learningRate'], 0.001, 'Adam at 0.001 unless told otherwise');
+  });
+
+  test("the control trains at the model's own rate when given, and refuses a rate that is not positive", async () => {
+    const model = freshModel();
+    const checks = ['label-shuffle-control'] as const;
+    const fast = await diagnose(model, syntheticDataset({ count: 64, seed: 5 }), {
+      checks,
+      controlLearningRate: 0.003,
+    });
+    assert.equal(fast.checks[0]!.details['learningRate'], 0.003);
+    assert.match(fast.checks[0]!.verdict, /Adam steps \(lr 0\.003, batches of 16/);
+    await assert.rejects(
+      diagnose(model, syntheticDataset({ count: 64, seed: 5 }), { checks, controlLearningRate: 0 }),
+      /controlLearningRate must be a positive number, got 0/,
+    );
+    model.dispose();
   });
 
   test('labels off by one: the label map check compares class names', async () => {

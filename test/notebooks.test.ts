@@ -50,6 +50,9 @@ describe('tutorial notebooks', () => {
     fs.rmSync(RUNS, { recursive: true, force: true });
     const run = runCli(['tutorial', '--out', OUT, '--runs', RUNS]);
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    // Each chapter's wall time, for the record (speed is measured in bench/, not asserted here).
+    for (const line of run.stdout.split('\n').filter((l) => l.startsWith('✔') || l.startsWith('All ')))
+      console.log(line);
     const notebooks = fs.readdirSync(path.join(ROOT, 'notebooks')).filter((f) => /^\d\d_.*\.ipynb$/.test(f));
     assert.ok(notebooks.length >= 1);
     for (const nb of notebooks) {

@@ -5,7 +5,17 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { loadDataset } from '../src/lib/data';
-import { generateSyntheticDataset, MOTION_NAMES, randomActor, randomClipParams, renderClip } from '../src/lib/synth';
+import {
+  BUNDLED_SYNTH,
+  ensureBundledDataset,
+  generateSyntheticDataset,
+  MOTION_NAMES,
+  randomActor,
+  randomClipParams,
+  renderClip,
+  RENDERER_VERSION,
+  type SynthManifest,
+} from '../src/lib/synth';
 import { createRng } from '../src/lib/util/random';
 import { probe } from '../src/lib/video';
 import { lastJson, runCli, tempDir } from './helpers/fixtures';
@@ -89,4 +99,47 @@ test('CLI synth --json and a clear error for an unknown class', () => {
   assert.match(bad.stderr, /unknown synthetic class "jump"; choose from move_left/);
   const size = runCli(['synth', '--out', out, '--size', '31x32']);
   assert.match(size.stderr, /must be even/);
+});
+
+test('a bundled dataset made with other settings is regenerated, and only the caches extracted from it are removed', async () => {
+  const parent = tempDir();
+  const dataset = path.join(parent, 'synth');
+  fs.mkdirSync(dataset);
+  // What an older actlab left: a manifest of another renderer, a cache made from it, and an unrelated cache.
+  const dropped = 'rotate_cw/a01_rotate_cw_t1.mp4';
+  fs.mkdirSync(path.join(dataset, 'rotate_cw'));
+  fs.writeFileSync(path.join(dataset, dropped), 'an old clip');
+  fs.writeFileSync(path.join(dataset, 'notes.txt'), 'not ours');
+  fs.writeFileSync(
+    path.join(dataset, 'manifest.json'),
+    JSON.stringify({
+      format: 'actlab-synth',
+      renderer: RENDERER_VERSION - 1,
+      options: BUNDLED_SYNTH,
+      items: [{ path: dropped, label: 'rotate_cw', group: 'a01', split: 'train' }],
+    }),
+  );
+  const stale = path.join(parent, 'cache-16x32x32-gray');
+  const other = path.join(parent, 'cache-8x32x32-gray');
+  for (const [dir, root] of [
+    [stale, dataset],
+    [other, path.join(parent, 'elsewhere')],
+  ] as const) {
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'cache.json'), JSON.stringify({ dataset: { root } }));
+  }
+  assert.equal(await ensureBundledDataset(dataset), dataset);
+  const manifest = JSON.parse(fs.readFileSync(path.join(dataset, 'manifest.json'), 'utf8')) as SynthManifest;
+  assert.equal(manifest.renderer, RENDERER_VERSION);
+  assert.deepEqual(manifest.options, BUNDLED_SYNTH);
+  assert.equal(manifest.items.length, BUNDLED_SYNTH.classes.length * BUNDLED_SYNTH.perClass);
+  assert.ok(!fs.existsSync(path.join(dataset, 'rotate_cw')), 'the clips of a dropped class are gone, and their folder');
+  assert.ok(fs.existsSync(path.join(dataset, 'notes.txt')), 'a file actlab did not write stays');
+  assert.deepEqual(loadDataset(dataset).classes, [...BUNDLED_SYNTH.classes].sort());
+  assert.ok(!fs.existsSync(stale), 'the cache of the replaced videos is gone');
+  assert.ok(fs.existsSync(path.join(other, 'cache.json')), 'a cache of another dataset stays');
+  // A second call finds the current manifest and renders nothing.
+  const before = fs.statSync(path.join(dataset, 'manifest.json')).mtimeMs;
+  await ensureBundledDataset(dataset);
+  assert.equal(fs.statSync(path.join(dataset, 'manifest.json')).mtimeMs, before);
 });

@@ -93,6 +93,7 @@ export const buildRecipe = (clips: BundledClips, name: RecipeModel) =>
 /** What every check needs to run rather than skip: the recipe's rate, the class names and the groups. */
 export const everything = (clips: BundledClips, name: RecipeModel): DiagnoseOptions => ({
   learningRate: recipe(name).optimizer.learningRate,
+  controlLearningRate: recipe(name).optimizer.learningRate,
   classNames: { trained: clips.classes, data: clips.classes },
   groups: clips.groups,
 });

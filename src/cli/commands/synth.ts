@@ -8,7 +8,7 @@ export const synthCommand: Command = {
   name: 'synth',
   usage: 'synth --out DIR [--classes a,b,..] [--per-class N] [--frames F] [--size WxH] [--seed S] [--json]',
   summary:
-    'render the synthetic motion dataset to DIR/<class>/*.mp4 + manifest.json (default 8 classes x 72 clips, 36 actors)',
+    'render the synthetic motion dataset to DIR/<class>/*.mp4 + manifest.json (default 8 classes x 72 clips, 72 actors)',
   async run(args) {
     const { values, positionals } = parseFlags(
       args,

@@ -28,6 +28,12 @@ export interface DiagnoseOptions {
   readonly overfitBatch?: number;
   /** Most Adam steps of the shuffled-label control's real-label training (it stops once clearly above chance); the control trains as many. @default 150 */
   readonly controlSteps?: number;
+  /**
+   * Adam's learning rate in the shuffled-label control: the rate your model
+   * learns at (a recipe's), so the control's budget is one in which a healthy
+   * model generalises. @default 0.001
+   */
+  readonly controlLearningRate?: number;
   /** Samples per step of the shuffled-label control. @default 16 */
   readonly controlBatch?: number;
   /** Samples the shuffled-label control holds out and scores (the rest train). @default 32 */
@@ -109,6 +115,7 @@ export async function diagnose(
       const control = {
         steps: options.controlSteps ?? 150,
         batchSize: options.controlBatch ?? 16,
+        learningRate: options.controlLearningRate,
         heldOut: options.controlHeldOut ?? 32,
       };
       add(await checkLabelShuffleControl(ctx, control));

@@ -184,6 +184,8 @@ export interface ControlOptions {
   readonly steps: number;
   /** Samples per step. */
   readonly batchSize: number;
+  /** Adam's learning rate for both copies. @default 0.001 */
+  readonly learningRate?: number;
   /** Samples held out of training and scored, from the end of the sample. */
   readonly heldOut: number;
   /** Steps between held-out scores of the real-label copy (it stops once clearly above chance). @default 10 */
@@ -214,6 +216,9 @@ const CONTROL_EARLY_STOP = 0.3;
  */
 export async function checkLabelShuffleControl(ctx: CheckContext, options: ControlOptions): Promise<CheckResult> {
   const title = 'Labels carry signal (shuffled-label control)';
+  const learningRate = options.learningRate ?? 1e-3;
+  if (!(learningRate > 0))
+    throw new Error(`diagnose: controlLearningRate must be a positive number, got ${learningRate}`);
   const n = ctx.sample.labels.length;
   const held = Math.min(options.heldOut, Math.floor(n / 2));
   const trained = n - held;
@@ -238,7 +243,7 @@ export async function checkLabelShuffleControl(ctx: CheckContext, options: Contr
       const trainOptions = {
         steps,
         batchSize: options.batchSize,
-        optimizer: tf.train.adam(1e-3),
+        optimizer: tf.train.adam(learningRate),
         seed: ctx.seed,
         signal: ctx.signal,
         ...(earlyStop && {
@@ -266,8 +271,9 @@ export async function checkLabelShuffleControl(ctx: CheckContext, options: Contr
       steps,
       maxSteps: options.steps,
       batchSize: options.batchSize,
+      learningRate,
     };
-    const setup = `after ${steps} Adam steps (batches of ${options.batchSize} from ${trained} samples), held-out accuracy on ${held} samples`;
+    const setup = `after ${steps} Adam steps (lr ${learningRate}, batches of ${options.batchSize} from ${trained} samples), held-out accuracy on ${held} samples`;
     const controlNote = control === undefined ? '' : ` vs ${pct(control)} with shuffled labels`;
     const measured = `${setup} is ${pct(real)} with the real labels${controlNote} (${chance(ctx.numClasses)})`;
     if (control !== undefined && real >= chanceLevel + CONTROL_MARGIN && real >= control + CONTROL_MARGIN) {

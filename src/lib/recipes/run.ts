@@ -422,6 +422,8 @@ export async function diagnoseRun(options: DiagnoseRunOptions): Promise<Diagnosi
     clips.checkModel(model);
     return await diagnose(model, clips.toTfDataset(), {
       checks: HEALTHY_CHECKS,
+      // The control trains at the recipe's rate: the budget in which this model learns.
+      controlLearningRate: chosen.optimizer.learningRate,
       overfitSteps: options.overfitSteps ?? 80,
       seed,
       onCheck: options.onCheck,

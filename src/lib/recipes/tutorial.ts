@@ -49,13 +49,13 @@ export interface Recipe {
  */
 export const SMALL_CLIP_AUGMENT: AugmentOptions = { cropScale: [1, 1], rotation: 0, zoom: 0 };
 
-/** The residual 3D models (ResNeXt, R(2+1)D) train alike: a higher rate, cosine down over 8 epochs. */
+/** The residual 3D models (ResNeXt, R(2+1)D) train alike: a higher rate, cosine down over 7 epochs. */
 const RESIDUAL_3D_TRAINING = {
   layout: 'clip',
   batchSize: 16,
-  epochs: 8,
-  optimizer: { name: 'adam', learningRate: 2e-3 },
-  schedule: cosineDecay(8),
+  epochs: 7,
+  optimizer: { name: 'adam', learningRate: 3e-3 },
+  schedule: cosineDecay(7),
   augment: SMALL_CLIP_AUGMENT,
 } as const satisfies Partial<Recipe>;
 
@@ -78,10 +78,10 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
     chapter: '05',
     layout: 'clip',
     batchSize: 16,
-    epochs: 13,
+    epochs: 7,
     optimizer: { name: 'adam', learningRate: 1e-3 },
     // A tenth of the rate for the last epochs settles the weights the noisy steps left.
-    schedule: stepDecay(10, 0.1),
+    schedule: stepDecay(5, 0.1),
     augment: SMALL_CLIP_AUGMENT,
     builder: 'models.c3dSmall',
     build: ({ clipShape, numClasses, seed }) => c3dSmall({ inputShape: clipShape, numClasses, seed }),
