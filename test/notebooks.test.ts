@@ -75,7 +75,7 @@ describe('tutorial notebooks', () => {
     const out = outputsOf('01_data.ipynb');
     assert.match(out.get('explore') ?? '', /576 videos, 8 classes, layout "folder"/);
     assert.match(out.get('counts') ?? '', /imbalance ratio: 1\.00/);
-    assert.match(out.get('splits') ?? '', /clips per split: \{ train: 384, test: 96, val: 96 \} \| groups: 36/);
+    assert.match(out.get('splits') ?? '', /clips per split: \{ train: 384, test: 96, val: 96 \} \| groups: 72/);
     assert.match(out.get('look') ?? '', /<img src="data:image\/png;base64,/);
     assert.match(out.get('memory') ?? '', /UCF101 whole: 29\.9 GiB; streamed: 0\.1 GiB/);
   });

@@ -117,8 +117,8 @@ export async function generateSyntheticDataset(options: SynthOptions): Promise<S
     { fractions: { train: 4, val: 1, test: 1 }, seed: settings.seed },
   );
   const items = jobs.map((job, i) => ({ ...job.item, split: withSplits[i]?.split as Split }));
-  removePreviousClips(out);
   for (const label of settings.classes) fs.mkdirSync(path.join(out, label), { recursive: true });
+  fs.rmSync(path.join(out, 'manifest.json'), { force: true });
 
   const render = { width: settings.width, height: settings.height, frames: settings.frames };
   let next = 0;
@@ -187,16 +187,19 @@ export async function ensureSyntheticDataset(options: SynthOptions): Promise<str
       // unreadable manifest: regenerate below
     }
   }
+  removePreviousClips(dir);
   await generateSyntheticDataset({ ...options, out: dir });
   removeCachesOf(dir);
   return dir;
 }
 
 /**
- * Deletes the clips an earlier generation listed in `out/manifest.json`, and
+ * Deletes the manifest and the clips an earlier generation listed in it, and
  * the class folders that leaves empty, so a dataset regenerated with other
  * settings holds no leftover clips (of dropped classes or takes) that a reader
- * would pick up without a split. Files actlab did not list stay.
+ * would pick up without a split. Files actlab did not list stay. Only for the
+ * folders actlab owns (the bundled set, the benchmark's): `actlab synth --out`
+ * into an existing dataset does not delete its clips.
  */
 function removePreviousClips(out: string): void {
   const file = path.join(out, 'manifest.json');
