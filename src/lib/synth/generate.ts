@@ -85,10 +85,9 @@ export const BUNDLED_SYNTH: Required<Omit<SynthOptions, 'out' | 'concurrency' | 
 
 /** Renders and encodes every clip, then writes `manifest.json` last (its presence means "complete"). */
 export async function generateSyntheticDataset(options: SynthOptions): Promise<SynthManifest> {
-  const { out: outOption, concurrency: _c, onProgress: _p, ...chosen } = options;
-  const settings = { ...BUNDLED_SYNTH, ...definedOnly(chosen) };
+  const settings = synthSettings(options);
   validate(settings);
-  const out = path.resolve(outOption);
+  const out = path.resolve(options.out);
   const rng = createRng(settings.seed);
   const actors: Actor[] = Array.from({ length: settings.actors }, (_, i) =>
     randomActor(`a${String(i + 1).padStart(2, '0')}`, rng.fork(`actor${i}`)),
@@ -173,9 +172,8 @@ export async function ensureBundledDataset(
  * (`cache-*`), which no longer match the videos.
  */
 export async function ensureSyntheticDataset(options: SynthOptions): Promise<string> {
-  const { out: outOption, concurrency: _c, onProgress: _p, ...chosen } = options;
-  const settings = { ...BUNDLED_SYNTH, ...definedOnly(chosen) };
-  const dir = path.resolve(outOption);
+  const settings = synthSettings(options);
+  const dir = path.resolve(options.out);
   const manifestFile = path.join(dir, 'manifest.json');
   if (fs.existsSync(manifestFile)) {
     try {
@@ -258,6 +256,12 @@ function validate(s: Required<Omit<SynthOptions, 'out' | 'concurrency' | 'onProg
   positiveInt('height', s.height, 8);
   if (s.width % 2 || s.height % 2) throw new Error(`synth size ${s.width}x${s.height} must be even (H.264 yuv420p)`);
   if (!(s.fps > 0)) throw new Error(`synth fps must be positive, got ${s.fps}`);
+}
+
+/** The settings a manifest records: the bundled defaults overridden by the options given. */
+function synthSettings(options: SynthOptions): SynthManifest['options'] {
+  const { out: _o, concurrency: _c, onProgress: _p, ...chosen } = options;
+  return { ...BUNDLED_SYNTH, ...definedOnly(chosen) };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

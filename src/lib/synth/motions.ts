@@ -30,16 +30,20 @@ export type Motion = (t: number, amounts: MotionAmounts) => MotionState;
 const still: MotionState = { dx: 0, dy: 0, angle: 0, scale: 1 };
 
 /** Every synthetic class, by name, in the order datasets list them. */
+/** A diagonal move covering the same distance as the straight ones (signs of x and y). */
+function diagonal(sx: 1 | -1, sy: 1 | -1): Motion {
+  return (t, a) => ({ ...still, dx: sx * a.distance * t * Math.SQRT1_2, dy: sy * a.distance * t * Math.SQRT1_2 });
+}
+
 export const MOTIONS: Readonly<Record<string, Motion>> = {
   move_left: (t, a) => ({ ...still, dx: -a.distance * t }),
   move_right: (t, a) => ({ ...still, dx: a.distance * t }),
   move_up: (t, a) => ({ ...still, dy: -a.distance * t }),
   move_down: (t, a) => ({ ...still, dy: a.distance * t }),
-  // Diagonals cover the same distance as the straight moves.
-  move_up_left: (t, a) => ({ ...still, dx: -a.distance * t * Math.SQRT1_2, dy: -a.distance * t * Math.SQRT1_2 }),
-  move_up_right: (t, a) => ({ ...still, dx: a.distance * t * Math.SQRT1_2, dy: -a.distance * t * Math.SQRT1_2 }),
-  move_down_left: (t, a) => ({ ...still, dx: -a.distance * t * Math.SQRT1_2, dy: a.distance * t * Math.SQRT1_2 }),
-  move_down_right: (t, a) => ({ ...still, dx: a.distance * t * Math.SQRT1_2, dy: a.distance * t * Math.SQRT1_2 }),
+  move_up_left: diagonal(-1, -1),
+  move_up_right: diagonal(1, -1),
+  move_down_left: diagonal(-1, 1),
+  move_down_right: diagonal(1, 1),
   rotate_cw: (t, a) => ({ ...still, angle: a.turn * t }),
   rotate_ccw: (t, a) => ({ ...still, angle: -a.turn * t }),
   // Grow and shrink run through the same radii in opposite order, so the
