@@ -5,6 +5,8 @@
 import { stockCpu, stockWasm, install } from './helpers/stock-kernels';
 
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
@@ -18,6 +20,7 @@ import {
   startConvThreads,
   wasmConvPack,
 } from '../src/lib/kernels';
+import { ROOT } from './helpers/cli';
 import {
   type RefConv,
   type RefPool,
@@ -391,5 +394,16 @@ describe('kernel hygiene', () => {
       { message: "Conv3DBackpropFilterV2: dy has shape [1,4,4,3,5] but the convolution's output shape is [1,4,4,4,5]" },
     );
     tf.dispose([x, dy]);
+  });
+});
+
+describe('the kernels folder stands alone', () => {
+  test('no file in src/lib/kernels imports src/lib/backend (the pack registry lives here)', () => {
+    const dir = path.join(ROOT, 'src', 'lib', 'kernels');
+    const offenders = fs
+      .readdirSync(dir)
+      .filter((name) => name.endsWith('.ts'))
+      .filter((name) => /from '\.\.\/backend/.test(fs.readFileSync(path.join(dir, name), 'utf8')));
+    assert.deepEqual(offenders, []);
   });
 });

@@ -160,7 +160,7 @@ describe('input-shape errors', () => {
       message: 'resnext3d: depth must be one of 10, 18, 34, 50, 101; got 12',
     });
     assert.throws(() => c3d({ inputShape: [16, 32, 32, 1], numClasses: 0 }), {
-      message: 'c3d: numClasses must be a positive integer; got 0',
+      message: 'c3d: numClasses must be a whole number >= 1, got 0',
     });
   });
 });

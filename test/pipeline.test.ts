@@ -60,7 +60,7 @@ test('stream verbs: lazy, ordered, seeded shuffle, sizes', async () => {
   assert.notDeepEqual(first, second, 'each pass draws a new order');
   const again = fromArray([...'abcdefgh']).shuffle(8, 7);
   assert.deepEqual([await again.toArray(), await again.toArray()], [first, second]);
-  assert.throws(() => range(3).batch(0), { message: 'batch size must be an integer >= 1, got 0' });
+  assert.throws(() => range(3).batch(0), { message: 'batch size must be a whole number >= 1, got 0' });
 });
 
 test('cache pipeline: [B,T,H,W,C] clips and one-hot labels of one split, each clip once per epoch', async () => {
@@ -156,6 +156,20 @@ test('determinism: same seed, same batches and augmentation; another seed or epo
   };
   const id = a[0]?.[0]?.clipIds[0] as number;
   assert.notDeepEqual(clipData(a[0] ?? [], id), clipData(c[0] ?? [], id));
+});
+
+test('epoch(n) gives the batches of the n-th pass, whatever was read before, on both batch paths', async () => {
+  for (const workers of [1, 0]) {
+    const passes = createClipPipeline(real.cache, { batchSize: 4, seed: 5, frames: 4, workers });
+    const third = [await epoch(passes.batches), await epoch(passes.batches), await epoch(passes.batches)][2];
+    await passes.close();
+    const direct = createClipPipeline(real.cache, { batchSize: 4, seed: 5, frames: 4, workers });
+    await epoch(direct.batches.take(1)); // a peek, as train's shape check does
+    assert.equal(direct.epoch(2).size, direct.batchesPerEpoch);
+    assert.deepEqual(await epoch(direct.epoch(2)), third, `workers: ${workers}`);
+    assert.throws(() => direct.epoch(-1), /epoch must be a whole number >= 0, got -1/);
+    await direct.close();
+  }
 });
 
 test('augmentation: one flip/crop/rotation for every frame of a clip; flips swap move_left and move_right', async () => {

@@ -7,7 +7,7 @@ import './helpers/stock-kernels';
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -30,6 +30,8 @@ import {
   tutorialRunDir,
 } from '../src/lib/train';
 import { nextPlateauLr } from '../src/lib/train/schedule';
+import { createClipPipeline } from '../src/lib/pipeline';
+import { writeClipCache } from './helpers/pipeline-cache';
 import { syntheticDataset } from './helpers/train-data';
 
 const scratch = mkdtempSync(join(tmpdir(), 'actlab-train-'));
@@ -340,6 +342,51 @@ describe('train: resume only a matching run', () => {
       lines[0],
       `${runDir}: the checkpoint has no record of its configuration (an older actlab wrote it); starting fresh (another runDir keeps the old run)`,
     );
+    model.dispose();
+  });
+
+  test('a resumed run trains on the batches an uninterrupted run would have (same final weights)', async () => {
+    const cache = writeClipCache(join(scratch, 'resume-cache'), {
+      clips: 24,
+      shape: [4, 8, 8, 1],
+      classes: ['grow', 'shrink', 'move_up', 'move_down'],
+      clip: (i) => Uint8Array.from({ length: 4 * 8 * 8 }, (_, k) => (i * 37 + k * ((i % 4) + 1)) % 256),
+      split: () => 'train',
+    });
+    const options = (runDir: string, epochs: number): TrainOptions => ({
+      epochs,
+      runDir,
+      optimizer: { name: 'adam', learningRate: 3e-3 },
+      progress: false,
+      log: null,
+    });
+    const weightsAfter = async (stops: readonly number[]): Promise<Float32Array[]> => {
+      const runDir = join(scratch, `resume-batches-${stops.join('-')}`);
+      let model: tf.LayersModel | undefined;
+      for (const [i, epochs] of stops.entries()) {
+        model?.dispose();
+        model = tinyC3d(i === 0 ? 1 : 9); // a resumed run's checkpoint overwrites the init
+        const pipe = createClipPipeline(cache, { batchSize: 4, seed: 3, workers: 0 });
+        await train(model, pipe.toTfDataset(), options(runDir, epochs));
+        await pipe.close();
+      }
+      const weights = model!.getWeights().map((w) => w.dataSync() as Float32Array);
+      model!.dispose();
+      return weights;
+    };
+    const uninterrupted = await weightsAfter([4]);
+    assert.deepEqual(await weightsAfter([2, 4]), uninterrupted);
+  });
+
+  test('a runDir holding files no run wrote is refused, and nothing there is touched', async () => {
+    const runDir = join(scratch, 'not-a-run');
+    mkdirSync(join(runDir, 'clips'), { recursive: true });
+    writeFileSync(join(runDir, 'notes.txt'), 'mine');
+    const model = tinyC3d(1);
+    await assert.rejects(train(model, data16(), resumeRun(runDir, [])), {
+      message: `train: ${runDir} already holds files a training run did not write (e.g. clips); nothing there was touched: choose a new or empty folder for the run`,
+    });
+    assert.deepEqual(readdirSync(runDir).sort(), ['clips', 'notes.txt']);
     model.dispose();
   });
 

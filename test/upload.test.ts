@@ -26,7 +26,8 @@ interface UploadJson {
 
 let s3: TestS3;
 const env = (): NodeJS.ProcessEnv => ({ ...S3_CREDENTIALS });
-Object.assign(process.env, S3_CREDENTIALS);
+// Transfer state goes to the per-user cache (XDG_CACHE_HOME): keep this run's in a temp folder.
+Object.assign(process.env, S3_CREDENTIALS, { XDG_CACHE_HOME: freshDir() });
 
 before(async () => {
   s3 = await startS3(['data', 'cache', 'many', 'packed', 'resume']);
@@ -110,7 +111,9 @@ describe('upload', () => {
     console.log(
       `1,000 files of ~4 KiB: as-is ${a.seconds.toFixed(2)}s (${a.mb_per_s} MiB/s), packed ${p.seconds.toFixed(2)}s (${p.mb_per_s} MiB/s)`,
     );
-    assert.ok(!fs.existsSync(path.join(dir, '.actlab-upload', 'pack-')), 'staged shards are removed after upload');
+    const state = path.join(process.env.XDG_CACHE_HOME as string, 'actlab', 'uploads');
+    const staged = (fs.readdirSync(state, { recursive: true }) as string[]).filter((f) => f.includes('pack-'));
+    assert.deepEqual(staged, [], 'staged shards are removed after upload');
 
     const repeat = await runCliAsync(['upload', dir, 's3://packed/p', '--endpoint', s3.endpoint, '--json'], env());
     assert.deepEqual(

@@ -9,6 +9,7 @@ import { JupyterMissingError, NotebookFailedError, NotebookInterruptedError } fr
 import { packageVersion } from '../lib/util/package-root';
 import { UsageError } from './command';
 import { COMMANDS } from './commands';
+import { describeSystemError } from './system-error';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));
@@ -66,6 +67,11 @@ function report(error: unknown): number {
   if (error instanceof BackendError || error instanceof ConvThreadsError || error instanceof JupyterMissingError) {
     console.error(`actlab: ${error.message}`);
     return 2;
+  }
+  const systemError = describeSystemError(error);
+  if (systemError) {
+    console.error(`actlab: ${systemError}`);
+    return 1;
   }
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return 1;

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 
 /** The repository root (tests compile to out/test-build/test/...). */
 export const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+/** The built CLI; ACTLAB_TEST_CLI points tests at another build (e.g. one compiled into out/). */
+export const CLI = process.env.ACTLAB_TEST_CLI ?? path.join(ROOT, 'dist', 'cli', 'main.js');
 
 export interface CliRun {
   readonly status: number | null;

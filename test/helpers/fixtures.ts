@@ -38,7 +38,9 @@ export function makeTestVideo(file: string, options: TestVideoOptions = {}): str
   return file;
 }
 
-export const CLI = path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'cli', 'main.js');
+/** The built CLI; ACTLAB_TEST_CLI points tests at another build (e.g. one compiled into out/). */
+export const CLI =
+  process.env.ACTLAB_TEST_CLI ?? path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'cli', 'main.js');
 
 /** Runs `node dist/cli/main.js ...args`; returns exit code and output. */
 export function runCli(

@@ -152,7 +152,8 @@ export function writeClipCache(dir: string, options: WrittenCacheOptions): strin
       offset += data.length;
     }
     fs.closeSync(fd);
-    const record = { shard, file: `${name}.bin`, bytes: offset, sha256: '', clips, skipped: [] };
+    const bytes = fs.readFileSync(path.join(dir, `${name}.bin`));
+    const record = { shard, file: `${name}.bin`, bytes: offset, sha256: sha256(bytes), clips, skipped: [] };
     writeAtomic(path.join(dir, `${name}.json`), JSON.stringify(record));
   }
   return dir;

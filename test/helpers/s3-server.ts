@@ -19,6 +19,12 @@ export interface TestS3 {
   readonly env: Record<string, string>;
   /** Completed object writes (PutObject, CompleteMultipartUpload, Copy) per key, since start. */
   readonly puts: Map<string, number>;
+  /** Every HTTP request received (method and URL), in order, since start. */
+  readonly requests: Array<{ readonly method: string; readonly url: string }>;
+  /** Calls `listener` as each request arrives (before it is handled); returns the unsubscribe. */
+  onRequest(listener: (request: { readonly method: string; readonly url: string }) => void): () => void;
+  /** Multipart uploads begun in `bucket` and neither completed nor aborted (s3rver keeps them on disk). */
+  unfinishedUploads(bucket: string): number;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,21 @@ export async function startS3(buckets: readonly string[]): Promise<TestS3> {
       }
     }
   });
+  const requests: TestS3['requests'] = [];
+  const listeners = new Set<(request: { readonly method: string; readonly url: string }) => void>();
+  server.httpServer.on('request', (req: { method?: string; url?: string }) => {
+    const request = { method: req.method ?? '', url: req.url ?? '' };
+    requests.push(request);
+    for (const listener of listeners) listener(request);
+  });
+  const onRequest: TestS3['onRequest'] = (listener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  const unfinishedUploads = (bucket: string): number => {
+    const folder = path.join(directory, bucket, '._S3rver_uploads'); // s3rver's filesystem store layout
+    return fs.existsSync(folder) ? fs.readdirSync(folder).length : 0;
+  };
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -51,7 +72,15 @@ export async function startS3(buckets: readonly string[]): Promise<TestS3> {
     server.httpServer?.closeAllConnections?.();
     await server.close();
   };
-  return { endpoint: `http://127.0.0.1:${address.port}`, env: S3_CREDENTIALS, puts, close };
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    env: S3_CREDENTIALS,
+    puts,
+    requests,
+    onRequest,
+    unfinishedUploads,
+    close,
+  };
 }
 
 /** Writes `count` small files of varied sizes under `dir/<class>/` (deterministic bytes). */

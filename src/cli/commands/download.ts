@@ -6,10 +6,16 @@ import { S3_FLAGS, withS3Errors } from './s3-flags';
 
 export const downloadCommand: Command = {
   name: 'download',
-  usage: 'download s3://bucket/prefix DIR [--endpoint URL] [--region R] [--concurrency 4] [--no-unpack] [--json]',
+  usage:
+    'download s3://bucket/prefix DIR [--endpoint URL] [--region R] [--concurrency 4] [--no-unpack] [--overwrite] ' +
+    '[--state-dir DIR] [--json]',
   summary: 'download an S3 prefix into a folder, checking checksums and unpacking tar shards; re-run to resume',
   async run(args) {
-    const { values, positionals } = parseFlags(args, { ...S3_FLAGS, 'no-unpack': { type: 'boolean' } }, 'download');
+    const { values, positionals } = parseFlags(
+      args,
+      { ...S3_FLAGS, 'no-unpack': { type: 'boolean' }, overwrite: { type: 'boolean' } },
+      'download',
+    );
     if (positionals.length !== 2) throw new UsageError(`usage: actlab ${this.usage}`);
     const bar = createProgressBar('download');
     const result = await withS3Errors(() =>
@@ -20,6 +26,8 @@ export const downloadCommand: Command = {
         region: values.region,
         concurrency: positiveIntFlag(values.concurrency, '--concurrency'),
         unpack: !values['no-unpack'],
+        overwrite: values.overwrite,
+        stateDir: values['state-dir'],
         onProgress: (p) => reportTransfer(bar, p),
       }),
     );

@@ -1,3 +1,4 @@
+import { describeFsError } from '../../lib/data';
 import { explore } from '../../lib/eda';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
@@ -39,7 +40,7 @@ export const edaCommand: Command = {
         }),
       ),
     ).catch((error: Error) => {
-      throw error instanceof UsageError ? error : new UsageError(error.message, 1);
+      throw error instanceof UsageError ? error : new UsageError(describeFsError(error) ?? error.message, 1);
     });
     bar.finish();
     if (run.interrupted) {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 
-import { DatasetError, loadDataset } from '../../lib/data';
+import { DatasetError, describeFsError, loadDataset } from '../../lib/data';
 import { extractDataset, openClipCache, stopAllTools } from '../../lib/video';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
@@ -39,6 +39,12 @@ export const extractCommand: Command = {
     const out = values.out;
     const size = parseSize(values.size ?? '32x32', '--size');
     const fps = values.fps === undefined ? undefined : Number(values.fps);
+    const seed = values.seed === undefined ? undefined : Number(values.seed);
+    if (seed !== undefined && !Number.isSafeInteger(seed))
+      throw new UsageError(`--seed must be a whole number, got "${values.seed}"`);
+    const frames = positiveIntFlag(values.frames, '--frames') ?? 16;
+    const workers = positiveIntFlag(values.workers, '--workers');
+    const clipsPerShard = positiveIntFlag(values['clips-per-shard'], '--clips-per-shard');
     if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got "${values.fps}"`);
     const resize = values.resize ?? 'crop';
     if (resize !== 'crop' && resize !== 'pad' && resize !== 'stretch') {
@@ -57,22 +63,22 @@ export const extractCommand: Command = {
     const run = await interruptible((signal) =>
       extractDataset(dataset, {
         out,
-        frames: positiveIntFlag(values.frames, '--frames') ?? 16,
+        frames,
         width: size.width,
         height: size.height,
         pixelFormat: values.gray ? 'gray' : 'rgb24',
         resize,
         fps,
         sampler: values.sampler,
-        seed: values.seed === undefined ? undefined : Number(values.seed),
-        workers: positiveIntFlag(values.workers, '--workers'),
-        clipsPerShard: positiveIntFlag(values['clips-per-shard'], '--clips-per-shard'),
+        seed,
+        workers,
+        clipsPerShard,
         shard,
         onProgress: (p) => bar.update(p.done, p.total, p.skipped ? `(${p.skipped} skipped)` : ''),
         signal,
       }),
     ).catch((error: Error) => {
-      throw new UsageError(error.message, 1);
+      throw new UsageError(describeFsError(error) ?? error.message, 1);
     });
     bar.finish();
     if (run.interrupted) {
@@ -100,6 +106,7 @@ export const extractCommand: Command = {
           resumed_shards: result.resumedShards,
           complete: result.complete,
           padded_clips: result.paddedClips,
+          failed_shards: result.failedShards,
         }),
       );
     } else {
@@ -107,6 +114,13 @@ export const extractCommand: Command = {
         `${result.clips} clips in ${result.shards} shard(s) (${result.resumedShards} already done) in ${result.seconds.toFixed(1)}s; ` +
           `${result.skipped.length} skipped; cache ${result.complete ? 'complete' : 'partial (other shards pending)'} in ${out}`,
       );
+    }
+    if (result.failedShards.length) {
+      console.error(
+        `actlab: ${result.failedShards.length} shard(s) had no readable item and were not written ` +
+          `(${result.failedShards.join(', ')}); fix or remove the files listed above and run the same command again`,
+      );
+      return 1;
     }
     return 0;
   },
@@ -185,6 +199,8 @@ export function withDatasetErrors<T>(read: () => T): T {
     return read();
   } catch (error) {
     if (error instanceof DatasetError) throw new UsageError(error.message, 1);
+    const line = describeFsError(error);
+    if (line) throw new UsageError(line, 1);
     throw error;
   }
 }

@@ -18,7 +18,7 @@ export const fetchDatasetCommand: Command = {
   name: 'fetch-dataset',
   usage:
     'fetch-dataset ucf101|hmdb51|indoor-objects|kinetics --out DIR [--videos-url U] [--splits-url U] [--images-url U] ' +
-    '[--videos-sha256 H] [--splits-sha256 H] [--images-sha256 H] [--delete-archives] ' +
+    '[--videos-sha256 H] [--splits-sha256 H] [--images-sha256 H] [--delete-archives] [--overwrite] ' +
     '[kinetics: --csv PATH|URL --fetch-cmd CMD [--classes a,b] [--per-class N] [--concurrency 2]] [--json]',
   summary: 'download, verify, unpack and check a public dataset; resumable (re-run after a drop or Ctrl-C)',
   async run(args) {
@@ -30,6 +30,7 @@ export const fetchDatasetCommand: Command = {
       'per-class': { type: 'string' },
       concurrency: { type: 'string' },
       'delete-archives': { type: 'boolean' },
+      overwrite: { type: 'boolean' },
       json: { type: 'boolean' },
       ...Object.fromEntries(
         SOURCES.flatMap((s) => [
@@ -125,6 +126,7 @@ export const fetchDatasetCommand: Command = {
         urls,
         checksums,
         deleteArchives: values['delete-archives'] as boolean | undefined,
+        overwrite: values.overwrite as boolean | undefined,
         onProgress: (p) => {
           if (p.phase === 'download') {
             const mb = (n: number): number => Math.round((n / (1024 * 1024)) * 10) / 10;

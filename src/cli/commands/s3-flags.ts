@@ -6,6 +6,7 @@ export const S3_FLAGS = {
   endpoint: { type: 'string' },
   region: { type: 'string' },
   concurrency: { type: 'string' },
+  'state-dir': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 

@@ -1,4 +1,4 @@
-import { BUNDLED_SYNTH, generateSyntheticDataset } from '../../lib/synth';
+import { BUNDLED_SYNTH, generateSyntheticDataset, type SynthOptions, synthFolderState } from '../../lib/synth';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
 import { INTERRUPTED_EXIT, interruptible } from './extract';
@@ -6,7 +6,7 @@ import { parseSize, positiveIntFlag } from './flags';
 
 export const synthCommand: Command = {
   name: 'synth',
-  usage: 'synth --out DIR [--classes a,b,..] [--per-class N] [--frames F] [--size WxH] [--seed S] [--json]',
+  usage: 'synth --out DIR [--classes a,b,..] [--per-class N] [--frames F] [--size WxH] [--seed S] [--replace] [--json]',
   summary:
     'render the synthetic motion dataset to DIR/<class>/*.mp4 + manifest.json (default 8 classes x 72 clips, 72 actors)',
   async run(args) {
@@ -20,6 +20,7 @@ export const synthCommand: Command = {
         frames: { type: 'string' },
         size: { type: 'string' },
         seed: { type: 'string' },
+        replace: { type: 'boolean' },
         json: { type: 'boolean' },
       },
       'synth',
@@ -30,34 +31,35 @@ export const synthCommand: Command = {
     const seed = values.seed === undefined ? undefined : Number(values.seed);
     if (seed !== undefined && !Number.isInteger(seed))
       throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
-    const bar = createProgressBar('synth');
-    const started = Date.now();
     let written = 0;
     let total = 0;
+    const options: SynthOptions = {
+      out,
+      classes: values.classes?.split(',').map((s) => s.trim()),
+      perClass: positiveIntFlag(values['per-class'], '--per-class'),
+      actors: positiveIntFlag(values.actors, '--actors'),
+      frames: positiveIntFlag(values.frames, '--frames'),
+      width: size?.width,
+      height: size?.height,
+      seed,
+      replace: values.replace,
+      onProgress: (done, all) => {
+        [written, total] = [done, all];
+        bar.update(done, all);
+      },
+    };
+    const alreadyComplete = synthFolderState(options).kind === 'complete';
+    const bar = createProgressBar('synth');
+    const started = Date.now();
     // generateSyntheticDataset takes no signal: Ctrl-C stops its encoders (stopAllTools), it then rejects.
-    const run = await interruptible(() =>
-      generateSyntheticDataset({
-        out,
-        classes: values.classes?.split(',').map((s) => s.trim()),
-        perClass: positiveIntFlag(values['per-class'], '--per-class'),
-        actors: positiveIntFlag(values.actors, '--actors'),
-        frames: positiveIntFlag(values.frames, '--frames'),
-        width: size?.width,
-        height: size?.height,
-        seed,
-        onProgress: (done, all) => {
-          [written, total] = [done, all];
-          bar.update(done, all);
-        },
-      }),
-    ).catch((error: Error) => {
+    const run = await interruptible(() => generateSyntheticDataset(options)).catch((error: Error) => {
       throw new UsageError(error.message, 1);
     });
     bar.finish();
     if (run.interrupted) {
       console.error(
         `actlab: interrupted; kept ${written} of ${total || 'the'} clip(s) in ${out} but no manifest.json, so the set is incomplete; ` +
-          'run the same command again to write the whole set (same seed, same clips)',
+          'run the same command again to finish it (the clips written are kept; same seed, same clips)',
       );
       return INTERRUPTED_EXIT;
     }
@@ -70,7 +72,7 @@ export const synthCommand: Command = {
     } else {
       const o = manifest.options;
       console.log(
-        `Wrote ${manifest.items.length} clips (${manifest.classes.length} classes, ${o.frames} frames ${o.width}x${o.height}, ` +
+        `${alreadyComplete ? 'Already complete, nothing written:' : 'Wrote'} ${manifest.items.length} clips (${manifest.classes.length} classes, ${o.frames} frames ${o.width}x${o.height}, ` +
           `seed ${o.seed}) to ${out} in ${seconds.toFixed(1)}s; splits ${JSON.stringify(splits)}` +
           (JSON.stringify(o) === JSON.stringify(BUNDLED_SYNTH) ? ' (the bundled default set)' : ''),
       );

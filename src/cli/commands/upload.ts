@@ -8,7 +8,7 @@ export const uploadCommand: Command = {
   name: 'upload',
   usage:
     'upload DIR s3://bucket/prefix [--endpoint URL] [--region R] [--concurrency 4] [--part-size 8] ' +
-    '[--pack|--as-is] [--pack-shard-size 256] [--dry-run] [--json]',
+    '[--pack|--as-is] [--pack-shard-size 256] [--state-dir DIR] [--dry-run] [--json]',
   summary: 'parallel multipart upload to S3; packs many small files into tar shards; re-run to resume',
   async run(args) {
     const { values, positionals } = parseFlags(
@@ -50,6 +50,7 @@ export const uploadCommand: Command = {
         packShardMB: positiveIntFlag(values['pack-shard-size'], '--pack-shard-size'),
         mode,
         dryRun: values['dry-run'],
+        stateDir: values['state-dir'],
         onProgress: (p) => {
           if (p.phase === 'upload') reportTransfer(bar('upload'), p);
           else bar(p.phase).update(p.objectsDone, p.objectsTotal, p.phase === 'pack' ? 'tar shards' : 'objects');

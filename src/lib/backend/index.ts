@@ -8,10 +8,4 @@ export {
   type BackendName,
   type InitBackendOptions,
 } from './select';
-export {
-  applyKernelPacks,
-  kernelPackNames,
-  reapplyKernelPacks,
-  registerKernelPack,
-  type KernelPack,
-} from './kernel-packs';
+export { applyKernelPacks, kernelPackNames, reapplyKernelPacks, registerKernelPack, type KernelPack } from '../kernels';

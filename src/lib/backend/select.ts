@@ -6,8 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { type ConvThreadsInfo, startConvThreads } from '../kernels'; // registers actlab's kernel packs too
-import { applyKernelPacks } from './kernel-packs';
+import {
+  type ConvThreadsInfo,
+  applyKernelPacks,
+  registerActlabKernels,
+  startConvThreads,
+  stopConvThreads,
+} from '../kernels';
 
 /** Backend names a user may force with `ACTLAB_BACKEND`. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -48,7 +53,8 @@ export interface InitBackendOptions {
    */
   readonly log?: ((line: string) => void) | null;
   /**
-   * Threads for actlab's wasm convolutions, the calling one included.
+   * Threads for actlab's wasm convolutions, the calling one included (used as
+   * given; ACTLAB_THREADS above the core count is capped, with a warning).
    * @default process.env.ACTLAB_THREADS, else every core (at most 8)
    */
   readonly threads?: number;
@@ -63,6 +69,8 @@ const NATIVE_HINT =
   'for native speed: npm install @tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu with CUDA), then restart';
 
 let current: BackendInfo | undefined;
+/** initBackend calls, one at a time: overlapping ones would each start a backend and a set of workers. */
+let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Validates a backend name from the user (`ACTLAB_BACKEND` or an option).
@@ -80,9 +88,16 @@ export function parseBackendName(value: string | undefined): BackendName | undef
 /**
  * Starts the fastest available backend (or the forced one), registers actlab's
  * kernel packs for it and prints one line saying which backend runs.
- * Calling it again with the same request returns the backend already chosen.
+ * Calling it again with the same request returns the backend already chosen;
+ * overlapping calls run one after the other.
  */
-export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const run = queue.then(() => select(options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function select(options: InitBackendOptions): Promise<BackendInfo> {
   const forced = parseBackendName(options.backend ?? process.env.ACTLAB_BACKEND);
   if (current && (forced === undefined || forced === current.name) && tf.getBackend() === current.name) {
     if (options.threads === undefined || current.name !== 'wasm' || options.threads === current.threads.threads) {
@@ -93,7 +108,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     return current;
   }
   const picked = forced ? await startForced(forced) : await startFastest();
+  registerActlabKernels();
   const kernelPacks = applyKernelPacks(picked.name);
+  // The conv workers serve the wasm kernels only: another backend has no use for them.
+  if (picked.name !== 'wasm') await stopConvThreads();
   const threads: ConvThreadsInfo =
     picked.name === 'wasm'
       ? await startConvThreads({ threads: options.threads })

@@ -50,7 +50,6 @@ function readClassFolders(root: string, layout: string, kind: ItemKind, extensio
     : [[dir, undefined] as const]) {
     for (const classDir of listDir(splitDir, warnings)) {
       if (!classDir.isDir) continue;
-      classes.add(classDir.name);
       let count = 0;
       for (const file of listDir(classDir.path, warnings)) {
         if (file.isDir) continue;
@@ -69,8 +68,12 @@ function readClassFolders(root: string, layout: string, kind: ItemKind, extensio
         });
         count++;
       }
-      if (count === 0)
-        warnings.push(`${classDir.path}: class folder has no ${kind} files; add some or delete the folder`);
+      // A class no item feeds would still get an output unit the model can never learn.
+      if (count > 0) classes.add(classDir.name);
+      else
+        warnings.push(
+          `${classDir.path}: class folder has no ${kind} files, so it is not a class; add some or delete the folder`,
+        );
     }
   }
   if (items.length === 0) {
@@ -89,6 +92,9 @@ function readManifest(dir: string): Map<string, { group: string; split: Split }>
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as SynthManifestLike;
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new DatasetError(`${file}: is a folder, not the dataset's manifest; move it away`);
+    if (code === 'EACCES') throw new DatasetError(`${file}: permission denied; make it readable (chmod a+r)`);
     throw new DatasetError(`${file}: not valid JSON (${(error as Error).message}); fix or delete it`);
   }
   return new Map((parsed.items ?? []).map((item) => [item.path, { group: item.group, split: item.split }]));

@@ -24,3 +24,4 @@ export {
   type VideoItem,
 } from './types';
 export { readUcf101, UCF101_NAME, type Ucf101Options } from './ucf101';
+export { describeFsError } from './walk';

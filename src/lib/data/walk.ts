@@ -11,7 +11,23 @@ export function requireFolder(root: string): string {
     throw new DatasetError(`dataset folder ${full} not found; check the path (or run "actlab synth --out ${root}")`);
   if (!fs.statSync(full).isDirectory())
     throw new DatasetError(`${full} is a file, not a dataset folder; pass the folder that holds the class folders`);
+  try {
+    fs.accessSync(full, fs.constants.R_OK | fs.constants.X_OK);
+  } catch {
+    throw new DatasetError(
+      `${full}: permission denied, this user cannot list the dataset folder; make it readable (chmod a+rx) or run as its owner`,
+    );
+  }
   return full;
+}
+
+/** One line for a folder that cannot be listed: the cause and the fix, never a stack trace. */
+export function unlistableReason(dir: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM')
+    return `${dir}: permission denied, cannot list this folder; make it readable (chmod a+rx) or remove it; its files are skipped`;
+  if (code === 'ENOTDIR') return `${dir}: is a file where a folder is expected; move it away; skipped`;
+  return `${dir}: cannot list this folder (${(error as Error).message}); skipped`;
 }
 
 export interface Entry {
@@ -22,11 +38,19 @@ export interface Entry {
 
 /**
  * Folder entries sorted by name, hidden files left out. Names that are not
- * valid UTF-8 cannot be opened through a JS string: they are reported, not listed.
+ * valid UTF-8 cannot be opened through a JS string: they are reported, not
+ * listed. A folder that cannot be listed (permissions) is one warning and no entries.
  */
 export function listDir(dir: string, warnings?: string[]): Entry[] {
   const out: Entry[] = [];
-  for (const raw of fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })) {
+  let raws: fs.Dirent<Buffer>[];
+  try {
+    raws = fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+  } catch (error) {
+    warnings?.push(unlistableReason(dir, error));
+    return out;
+  }
+  for (const raw of raws) {
     const name = raw.name.toString('utf8');
     if (name.startsWith('.')) continue;
     if (!Buffer.from(name, 'utf8').equals(raw.name)) {
@@ -34,9 +58,7 @@ export function listDir(dir: string, warnings?: string[]): Entry[] {
       continue;
     }
     const full = path.join(dir, name);
-    const isDir =
-      raw.isDirectory() ||
-      (raw.isSymbolicLink() && fs.statSync(full, { throwIfNoEntry: false })?.isDirectory() === true);
+    const isDir = raw.isDirectory() || (raw.isSymbolicLink() && statOrUndefined(full)?.isDirectory() === true);
     out.push({ name, path: full, isDir });
   }
   return out.sort((a, b) => naturalCompare(a.name, b.name));
@@ -54,4 +76,36 @@ export function hasExtension(name: string, extensions: readonly string[]): boole
 /** `a01_grow_t2` → `a01_grow`, `clip_007` → `clip`: a stem without its take number, as a default group. */
 export function stemGroup(name: string): string {
   return path.basename(name, path.extname(name)).replace(/[_-]?(t|take|c)?\d+$/i, '') || name;
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined; // a broken or forbidden link: listed as a file, reported when it is read
+  }
+}
+
+/**
+ * One line for a Node file-system error (EACCES, EISDIR, ENOTDIR, EEXIST,
+ * ENOENT) naming the path and the fix; undefined for any other error.
+ */
+export function describeFsError(error: unknown): string | undefined {
+  const { code, path: file } = (error ?? {}) as NodeJS.ErrnoException;
+  if (!code || !file) return undefined;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `${file}: permission denied; make it readable (chmod a+r, a+rx for a folder) or run as its owner`;
+    case 'EISDIR':
+      return `${file}: is a folder where a file is expected; move it away or pass the file`;
+    case 'ENOTDIR':
+      return `${file}: part of this path is a file where a folder is expected; check the path`;
+    case 'EEXIST':
+      return `${file}: already exists and is not what is expected here; choose another path or move it away`;
+    case 'ENOENT':
+      return `${file}: not found; check the path`;
+    default:
+      return undefined;
+  }
 }

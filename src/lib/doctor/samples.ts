@@ -1,6 +1,7 @@
 /** What the doctor works on: a few batches gathered into one tensor, and throwaway training copies of the model. */
 import * as tf from '@tensorflow/tfjs';
 
+import { classIndices } from '../pipeline/labels';
 import { disposeOptimizer } from '../train/optimizers';
 import { createRng } from '../util/random';
 
@@ -34,11 +35,7 @@ export async function gatherSample(
       if (next.done) break;
       const { xs, ys } = next.value;
       try {
-        const batchLabels = tf
-          .tidy(() =>
-            Array.from((ys.rank === 2 && ys.shape[1]! > 1 ? tf.argMax(ys, -1) : tf.reshape(ys, [-1])).dataSync()),
-          )
-          .map(Math.round);
+        const batchLabels = classIndices(ys);
         firstBatchLabels ??= batchLabels;
         const take = Math.min(batchLabels.length, maxSamples - labels.length);
         parts.push(tf.tidy(() => tf.slice(tf.cast(xs, 'float32'), 0, take)));

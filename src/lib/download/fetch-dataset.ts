@@ -3,14 +3,16 @@
  * Progress is kept in `OUT/.actlab-fetch.json`: a finished download or
  * unpack is not repeated, a half-finished one resumes (downloads) or restarts
  * (unpacks), and the dataset is reported done only after the layout reader
- * accepts it.
+ * accepts it. Unpacking never replaces a file already in `OUT` that differs
+ * from the archive's copy (the user's edited split list, say) unless
+ * `overwrite` is set.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { loadDataset } from '../data/registry';
 import { ArchiveError, extractArchive } from './archive';
-import { type Checksum, downloadFile } from './http-download';
+import { type Checksum, DownloadError, downloadFile, hashFile } from './http-download';
 import { type DatasetSource, getRecipe } from './recipes';
 
 export interface FetchDatasetOptions {
@@ -22,6 +24,8 @@ export interface FetchDatasetOptions {
   readonly urls?: Readonly<Record<string, string>>;
   /** Per-source checksums by source name. */
   readonly checksums?: Readonly<Record<string, Checksum>>;
+  /** Let unpacked files replace different files already in `out`. @default false */
+  readonly overwrite?: boolean;
   /** Delete archives once unpacked and checked. @default false */
   readonly deleteArchives?: boolean;
   /** Retries per download after a dropped connection. @default 5 */
@@ -119,6 +123,14 @@ export async function fetchDataset(options: FetchDatasetOptions): Promise<FetchD
       if (error instanceof ArchiveError) throw error;
       throw new ArchiveError(`${archive}: ${(error as Error).message}`);
     }
+    const conflict = options.overwrite ? undefined : await firstConflict(temp, path.join(out, source.into));
+    if (conflict) {
+      fs.rmSync(temp, { recursive: true, force: true });
+      throw new DownloadError(
+        `${conflict} already exists and differs from its copy in ${archive}; it is kept: ` +
+          'move it away, or pass --overwrite (overwrite: true) to replace it',
+      );
+    }
     moveInto(temp, path.join(out, source.into));
     state.unpacked[source.name] = source.url;
     writeState(stateFile, state);
@@ -140,6 +152,28 @@ export async function fetchDataset(options: FetchDatasetOptions): Promise<FetchD
     downloads,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/** The first path under `to` that moving `from` into it would replace with something different. */
+async function firstConflict(from: string, to: string): Promise<string | undefined> {
+  for (const entry of fs.readdirSync(from, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    const existing = fs.lstatSync(target, { throwIfNoEntry: false });
+    if (!existing) continue;
+    if (entry.isDirectory()) {
+      if (!existing.isDirectory()) return target;
+      const inside = await firstConflict(source, target);
+      if (inside) return inside;
+    } else if (
+      !existing.isFile() ||
+      existing.size !== fs.statSync(source).size ||
+      (await hashFile(target, 'sha256')) !== (await hashFile(source, 'sha256'))
+    ) {
+      return target;
+    }
+  }
+  return undefined;
 }
 
 /** Moves every entry of `from` into `to` (merging folders), then removes `from`. */

@@ -2,7 +2,7 @@
  * The scan as a danfojs DataFrame, for notebooks (`df.head().print()`,
  * `df.groupby(['label'])`). danfojs loads TensorFlow.js, so it is required lazily.
  */
-import { reapplyKernelPacks } from '../backend/kernel-packs';
+import { reapplyKernelPacks } from '../kernels';
 import type { ItemRow } from './scan';
 
 let danfo: typeof import('danfojs-node') | undefined;

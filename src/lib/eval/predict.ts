@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { predictVideo } from '../models/cnn2d';
 import { withInterrupt } from '../notebook/interrupt';
+import { classIndices } from '../pipeline/labels';
 
 export interface Predictions {
   /** Class probabilities per sample, [N][C], dataset order. */
@@ -42,16 +43,16 @@ export async function predictDataset(
       if (next.done) break;
       const { xs, ys } = next.value;
       try {
-        const [p, l] = tf.tidy(() => {
+        const p = tf.tidy(() => {
           const frameModelOnClips = xs.rank === 5 && model.inputs[0]?.shape.length === 4;
           const out = frameModelOnClips ? predictVideo(model, xs) : (model.predict(xs) as tf.Tensor2D);
-          const truth = ys.rank === 2 && ys.shape[1]! > 1 ? tf.argMax(ys, -1) : tf.reshape(ys, [-1]);
-          return [out.dataSync() as Float32Array, truth.dataSync()];
+          return out.dataSync() as Float32Array;
         });
+        const l = classIndices(ys);
         const c = p.length / xs.shape[0]!;
         for (let i = 0; i < xs.shape[0]!; i++) {
           probs.push(p.slice(i * c, (i + 1) * c));
-          labels.push(Math.round(l[i]!));
+          labels.push(l[i]!);
         }
       } finally {
         tf.dispose([xs, ys]);

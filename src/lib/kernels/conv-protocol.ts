@@ -9,8 +9,16 @@ export const CONTROL = {
   DONE: 1,
   /** 0 when the last job succeeded; 1 when it failed (the error text follows on the port). */
   STATUS: 2,
-  LENGTH: 3,
+  /** The exit code of a worker that ended on its own (see {@link EXITED}). */
+  EXIT_CODE: 3,
+  LENGTH: 4,
 } as const;
+
+/**
+ * Written to DONE by a worker as it exits on its own (process.exit, an uncaught
+ * error): the main thread, blocked in a kernel, cannot see the 'exit' event.
+ */
+export const EXITED = -2;
 
 export interface ConvWorkerData {
   readonly control: Int32Array;

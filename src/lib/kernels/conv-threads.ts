@@ -28,13 +28,14 @@ import {
   convForwardRows,
 } from './conv-im2col';
 import type { ConvJob } from './conv-jobs';
-import { CONTROL, type ConvWorkerData } from './conv-protocol';
+import { CONTROL, type ConvWorkerData, EXITED } from './conv-protocol';
 
 export interface ConvThreadsOptions {
   /**
    * Threads that share each convolution, the calling one included; 1 runs
-   * everything on the calling thread.
-   * @default ACTLAB_THREADS, else the number of cores (at most 8)
+   * everything on the calling thread. Used as given (tests and benchmarks
+   * oversubscribe on purpose); ACTLAB_THREADS above the core count is capped.
+   * @default ACTLAB_THREADS (at most the cores), else the number of cores (at most 8)
    */
   readonly threads?: number;
   /**
@@ -43,6 +44,17 @@ export interface ConvThreadsOptions {
    * @default 4e6
    */
   readonly minMacs?: number;
+  /**
+   * How long a worker may take past the calling thread's own share before it
+   * counts as hung (or 50× that share's time, if longer); one deadline for all.
+   * @default 10000
+   */
+  readonly answerTimeoutMs?: number;
+  /**
+   * Where the warning about a capped ACTLAB_THREADS goes; `null` drops it.
+   * @default console.warn
+   */
+  readonly warn?: ((line: string) => void) | null;
 }
 
 export interface ConvThreadsInfo {
@@ -59,8 +71,6 @@ export class ConvThreadsError extends Error {
 
 const MAX_DEFAULT_THREADS = 8;
 const START_TIMEOUT_MS = 60_000;
-/** A worker's slice is as large as the caller's; this long past the caller's own finish means it hangs. */
-const MIN_ANSWER_TIMEOUT_MS = 120_000;
 
 interface Slot {
   readonly worker: Worker;
@@ -71,9 +81,28 @@ interface Slot {
 
 let slots: Slot[] = [];
 let minMacs = 4e6;
+/** A worker's slice is as large as the caller's; this long past the caller's own finish means it hangs. */
+let answerTimeoutMs = 10_000;
+/** Starts and stops, one at a time: overlapping calls would each start a set of workers. */
+let queue: Promise<unknown> = Promise.resolve();
+/** Settles when every worker stopped so far has exited. */
+let ending: Promise<void> = Promise.resolve();
 let info: ConvThreadsInfo = { threads: 1, note: 'worker threads not started' };
 /** Jobs handed to workers so far (tests check that work really was shared). */
 let jobsShared = 0;
+/** Worker threads started and not yet exited, leaked ones included (tests check for leaks). */
+let liveWorkers = 0;
+/** Set by {@link faultNextConvJobs}: how many of the next jobs become faults. */
+let faults: { how: 'exit' | 'hang'; count: number } | undefined;
+
+/**
+ * Test hook: the next convolution hands each of its first `count` workers a
+ * fault instead of its share, so tests can kill or hang a worker mid-kernel.
+ * @internal
+ */
+export function faultNextConvJobs(how: 'exit' | 'hang', count = slots.length): void {
+  faults = { how, count };
+}
 
 /** Reads ACTLAB_THREADS: undefined when unset or empty, else a whole number ≥ 1. */
 export function parseThreads(value: string | undefined): number | undefined {
@@ -92,18 +121,34 @@ export function parseThreads(value: string | undefined): number | undefined {
  * with. Never throws for a worker that cannot start: it then reports one thread
  * and why in `note`.
  */
-export async function startConvThreads(options: ConvThreadsOptions = {}): Promise<ConvThreadsInfo> {
+export function startConvThreads(options: ConvThreadsOptions = {}): Promise<ConvThreadsInfo> {
+  return serially(() => start(options));
+}
+
+async function start(options: ConvThreadsOptions): Promise<ConvThreadsInfo> {
   if (options.minMacs !== undefined) minMacs = options.minMacs;
+  if (options.answerTimeoutMs !== undefined) answerTimeoutMs = options.answerTimeoutMs;
+  const cores = os.availableParallelism();
   const fromEnv = parseThreads(process.env.ACTLAB_THREADS);
-  const threads = options.threads ?? fromEnv ?? Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS);
+  // More threads than cores only queue for them (64 on 2 cores: 8 s and 2 GB to start, conv3d 10× slower).
+  const capped = options.threads === undefined && fromEnv !== undefined && fromEnv > cores;
+  const threads = options.threads ?? (capped ? cores : fromEnv) ?? Math.min(cores, MAX_DEFAULT_THREADS);
   if (!Number.isInteger(threads) || threads < 1) {
     throw new ConvThreadsError(`threads must be a whole number ≥ 1; got ${threads}`);
   }
   if (threads > 1 && threads === slots.length + 1) return info;
-  await stopConvThreads();
+  if (capped) {
+    const warn = options.warn === undefined ? console.warn : options.warn;
+    warn?.(
+      `actlab: ACTLAB_THREADS=${fromEnv} is more than the ${cores} cores here: using ${cores} thread${cores === 1 ? '' : 's'} ` +
+        '(more threads than cores only slow convolutions down)',
+    );
+  }
+  const note = capped ? `ACTLAB_THREADS=${fromEnv} capped at ${cores} core${cores === 1 ? '' : 's'}` : '';
+  await stopNow();
   if (threads === 1) {
     const why = options.threads === undefined && fromEnv === undefined ? 'one core' : 'asked for 1 thread';
-    info = { threads: 1, note: why };
+    info = { threads: 1, note: note || why };
     return info;
   }
   const started = await Promise.allSettled(Array.from({ length: threads - 1 }, () => startWorker()));
@@ -115,12 +160,24 @@ export async function startConvThreads(options: ConvThreadsOptions = {}): Promis
     return info;
   }
   slots = ready;
-  info = { threads, note: '' };
+  info = { threads, note };
   return info;
 }
 
 /** Stops the worker threads; convolutions then run on the calling thread. */
-export async function stopConvThreads(): Promise<void> {
+export function stopConvThreads(): Promise<void> {
+  return serially(stopNow);
+}
+
+/** Runs `task` after every start or stop queued before it. */
+function serially<T>(task: () => Promise<T>): Promise<T> {
+  const run = queue.then(task);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Stops the workers now (not queued: a failed kernel calls it). Resolves once every worker stopped so far has exited. */
+function stopNow(): Promise<void> {
   const stopping = slots;
   slots = [];
   info = { threads: 1, note: 'worker threads stopped' };
@@ -128,12 +185,18 @@ export async function stopConvThreads(): Promise<void> {
     Atomics.store(slot.control, CONTROL.JOB, -1);
     Atomics.notify(slot.control, CONTROL.JOB);
   }
-  await Promise.all(stopping.map((slot) => slot.worker.terminate()));
+  // Includes earlier stops: one a failed kernel began may still be under way.
+  ending = Promise.all([ending, ...stopping.map((slot) => slot.worker.terminate())]).then(() => undefined);
+  return ending;
 }
 
-/** How many threads share large convolutions now, and how many jobs workers have taken so far. */
-export function convThreads(): ConvThreadsInfo & { readonly jobsShared: number } {
-  return { ...info, jobsShared };
+/**
+ * How many threads share large convolutions now, how many jobs workers have
+ * taken so far, and how many worker threads are running (stopped ones go once
+ * they have exited).
+ */
+export function convThreads(): ConvThreadsInfo & { readonly jobsShared: number; readonly liveWorkers: number } {
+  return { ...info, jobsShared, liveWorkers };
 }
 
 function startWorker(): Promise<Slot> {
@@ -141,6 +204,8 @@ function startWorker(): Promise<Slot> {
   const { port1, port2 } = new MessageChannel();
   const data: ConvWorkerData = { control, port: port2 };
   const worker = new Worker(path.join(__dirname, 'conv-worker.js'), { workerData: data, transferList: [port2] });
+  liveWorkers++;
+  worker.once('exit', () => liveWorkers--);
   return new Promise<Slot>((resolve, reject) => {
     let settled = false;
     const fail = (error: Error) => {
@@ -200,6 +265,8 @@ function readShared(host: BackendHost, role: string, t: tf.TensorInfo): Float32A
 
 /** Threads to split `macs` of work over `units` independent pieces. */
 function shareCount(macs: number, units: number): number {
+  // A worker that exited between kernels may not have had its 'exit' event yet: never post to it.
+  slots = slots.filter((slot) => Atomics.load(slot.control, CONTROL.DONE) !== EXITED);
   if (slots.length === 0 || macs < minMacs) return 1;
   return Math.max(1, Math.min(slots.length + 1, units));
 }
@@ -216,8 +283,10 @@ function splitRange(total: number, parts: number): number[] {
  */
 function runShared(jobs: readonly ConvJob[], local: () => void): void {
   const posted = slots.slice(0, jobs.length);
+  const fault = faults;
+  faults = undefined;
   posted.forEach((slot, i) => {
-    slot.port.postMessage(jobs[i]);
+    slot.port.postMessage(fault && i < fault.count ? { kind: 'fault', fault: fault.how } : jobs[i]);
     slot.seq++;
     Atomics.store(slot.control, CONTROL.JOB, slot.seq);
     Atomics.notify(slot.control, CONTROL.JOB);
@@ -230,35 +299,47 @@ function runShared(jobs: readonly ConvJob[], local: () => void): void {
   } catch (error) {
     localError = error;
   }
-  const limit = Math.max(MIN_ANSWER_TIMEOUT_MS, (performance.now() - started) * 50);
-  const failures = posted.map((slot) => awaitSlot(slot, limit)).filter((f): f is string => f !== undefined);
+  // One deadline for all the workers: hung ones cost one timeout, not one each.
+  const limit = Math.max(answerTimeoutMs, (performance.now() - started) * 50);
+  const deadline = performance.now() + limit;
+  const outcomes = posted.map((slot) => awaitSlot(slot, deadline));
+  const lost = outcomes.find((o) => o === 'hung' || o === 'exited');
+  if (lost) {
+    // Give up on every worker; a hung one may still write into the scratch buffers, so drop them too.
+    void stopNow();
+    scratchBuffers.clear();
+    info = { threads: 1, note: lost === 'hung' ? 'a worker thread stopped answering' : 'a worker thread exited' };
+  }
   if (localError !== undefined) throw localError;
+  const failures = outcomes.flatMap((outcome, i) => {
+    if (outcome === 'ok') return [];
+    if (outcome === 'hung') return [`no answer in ${Math.round(limit / 1000)} s`];
+    if (outcome === 'exited') {
+      return [`it exited with code ${Atomics.load(posted[i]!.control, CONTROL.EXIT_CODE)} mid-kernel`];
+    }
+    return [outcome.error];
+  });
   if (failures.length > 0) {
+    const off = lost ? ' (worker threads are now off)' : '';
     throw new ConvThreadsError(
-      `a convolution worker thread failed: ${failures[0]}; set ACTLAB_THREADS=1 to run convolutions on one thread`,
+      `a convolution worker thread failed: ${failures[0]}${off}; set ACTLAB_THREADS=1 to run convolutions on one thread`,
     );
   }
 }
 
-/** Blocks until the slot finishes its job; returns the worker's error text, if any. */
-function awaitSlot(slot: Slot, limitMs: number): string | undefined {
-  const deadline = performance.now() + limitMs;
+/** Blocks until the slot finishes its job, exits, or the deadline passes. */
+function awaitSlot(slot: Slot, deadline: number): 'ok' | 'hung' | 'exited' | { error: string } {
   for (;;) {
     const done = Atomics.load(slot.control, CONTROL.DONE);
     if (done === slot.seq) break;
+    if (done === EXITED) return 'exited';
     const left = deadline - performance.now();
-    if (left <= 0) {
-      // Give up on every worker; a hung one may still write into the scratch buffers, so drop them too.
-      void stopConvThreads();
-      scratchBuffers.clear();
-      info = { threads: 1, note: 'a worker thread stopped answering' };
-      return `no answer in ${Math.round(limitMs / 1000)} s (worker threads are now off)`;
-    }
+    if (left <= 0) return 'hung';
     Atomics.wait(slot.control, CONTROL.DONE, done, left);
   }
-  if (Atomics.load(slot.control, CONTROL.STATUS) === 0) return undefined;
+  if (Atomics.load(slot.control, CONTROL.STATUS) === 0) return 'ok';
   const text = receiveMessageOnPort(slot.port)?.message as string | undefined;
-  return text ?? 'unknown error';
+  return { error: text ?? 'unknown error' };
 }
 
 /** Conv forward y [M,outC]; shares the rows when threads run. The result may be a reused buffer: copy it out at once. */

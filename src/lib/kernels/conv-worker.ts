@@ -13,10 +13,16 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { wasmHost } from './backend-host';
 import { type ConvJob, runConvJob } from './conv-jobs';
-import { CONTROL, type ConvWorkerData } from './conv-protocol';
+import { CONTROL, type ConvWorkerData, EXITED } from './conv-protocol';
 
 async function main(): Promise<void> {
   const { control, port } = workerData as ConvWorkerData;
+  // Wakes a main thread waiting on this worker's job: it would otherwise wait out its timeout.
+  process.once('exit', (code) => {
+    Atomics.store(control, CONTROL.EXIT_CODE, code);
+    Atomics.store(control, CONTROL.DONE, EXITED);
+    Atomics.notify(control, CONTROL.DONE);
+  });
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start in the worker thread');
   await tf.ready();
   const gemm = wasmHost(tf.backend()).gemm;

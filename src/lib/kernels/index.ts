@@ -1,10 +1,9 @@
 /**
- * actlab's own tfjs kernels (im2col convolutions, a correct MaxPool3D) and the
- * packs that put them on the wasm and cpu backends. Importing this module
- * registers the packs; {@link initBackend} applies them to the chosen backend.
+ * actlab's own tfjs kernels (im2col convolutions, a correct MaxPool3D), the
+ * packs that put them on the wasm and cpu backends, and the pack registry.
+ * Importing this module changes nothing: `initBackend` registers the packs and
+ * applies them to the chosen backend.
  */
-import { registerActlabKernels } from './packs';
-
 export { cpuHost, wasmHost, type BackendHost } from './backend-host';
 export { conv2dGeometry, conv3dGeometry, outputPositions, patchSize, type ConvGeometry } from './conv-geometry';
 export { convBackpropFilter, convBackpropInput, convForward } from './conv-im2col';
@@ -33,7 +32,6 @@ export { jsGemm, type Gemm } from './gemm';
 export { fillColumns, scatterColumns } from './im2col';
 export { maxPool3d, maxPool3dGrad, maxPool3dKernelConfigs, maxPoolGradKernelConfig } from './max-pool3d';
 export { cpuConvPack, KERNEL_PACKS, registerActlabKernels, wasmConvPack } from './packs';
+export { applyKernelPacks, kernelPackNames, reapplyKernelPacks, registerKernelPack, type KernelPack } from './registry';
 export { splitKernelConfig, splitMiddle } from './split';
 export { leadingAxesReduceConfig, sumRows } from './sum-leading-axes';
-
-registerActlabKernels();

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { type KernelPack, registerKernelPack } from '../backend/kernel-packs';
+import { type KernelPack, registerKernelPack } from './registry';
 import { cpuHost, wasmHost } from './backend-host';
 import { channelNormKernelConfigs, cpuMemory, wasmMemory } from './channel-norm';
 import { convKernelConfigs } from './conv-kernels';
@@ -69,7 +69,7 @@ export const KERNEL_PACKS: readonly KernelPack[] = [wasmConvPack, cpuConvPack];
 
 let registered = false;
 
-/** Registers actlab's packs with the backend hook (idempotent; runs when this module loads). */
+/** Registers actlab's packs (idempotent); `initBackend` calls it before applying the packs. */
 export function registerActlabKernels(): void {
   if (registered) return;
   registered = true;

@@ -1,7 +1,7 @@
 /** A small frame-level 2D CNN, video-level prediction by averaging frames, and transfer from a local backbone. */
 import * as tf from '@tensorflow/tfjs';
 
-import { fileIO } from '../train/io';
+import { fileIO } from './file-io';
 import { validateInputShape, checkPositiveInt, checkRate, seedWeights } from './shape';
 
 export interface Cnn2dOptions {

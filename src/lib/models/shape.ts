@@ -1,6 +1,8 @@
 /** Input-shape validation shared by the model builders: errors say expected vs actual and the fix. */
 import * as tf from '@tensorflow/tfjs';
 
+import { requireWholeNumber } from '../util/validate';
+
 /** Which layout a builder takes (without the batch axis). */
 export type InputLayout = 'clip' | 'frame';
 
@@ -43,10 +45,7 @@ export function validateInputShape(
 
 /** Checks that `value` is a positive integer (class count, filters, ...). */
 export function checkPositiveInt(builder: string, name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${builder}: ${name} must be a positive integer; got ${value}`);
-  }
-  return value;
+  return requireWholeNumber(`${builder}: ${name}`, value);
 }
 
 /** Checks a rate in [0, 1) (dropout). */

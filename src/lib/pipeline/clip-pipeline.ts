@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { createRng } from '../util/random';
+import { requireWholeNumber } from '../util/validate';
 import type { ClipCache } from '../video/cache-reader';
 import {
   type ClipAugmentation,
@@ -20,13 +21,14 @@ import {
   resolveAugmentOptions,
   sampleAugmentation,
   transformClip,
+  type TransformTarget,
 } from './augment';
 import { flipIndexTable, flipLabelSwaps, oneHot } from './labels';
 import { checkInputShape } from './shape-check';
 import { cacheSource, type ClipSource, selectSplit } from './source';
 import { fromIterator, type Pipeline, shuffleWithBuffer } from './stream';
-import type { ClipPipeline, ClipPipelineOptions, SampleBatch, TensorBatch } from './types';
-import { createBatchWorkers } from './worker-pool';
+import type { ClipPipeline, ClipPipelineOptions, SampleBatch, SampleLayout, TensorBatch } from './types';
+import { type BatchWorkers, createBatchWorkers } from './worker-pool';
 
 /**
  * A pipeline over `source`: a `ClipSource` (`cacheSource`, `videoSource`), an
@@ -52,7 +54,7 @@ export function createClipPipeline(
   }
   const training = split === 'train';
   const [sourceFrames, sourceH, sourceW, channels] = src.shape;
-  const frames = layout === 'frame' ? 1 : positive('frames', options.frames ?? sourceFrames);
+  const frames = layout === 'frame' ? 1 : requireWholeNumber('frames', options.frames ?? sourceFrames);
   if (frames > sourceFrames) {
     throw new Error(
       `frames ${frames} is more than the ${sourceFrames} each clip of ${src.description} has: ` +
@@ -60,15 +62,13 @@ export function createClipPipeline(
     );
   }
   const [height, width] = options.size ?? [sourceH, sourceW];
-  positive('size height', height);
-  positive('size width', width);
-  const batchSize = positive('batchSize', options.batchSize ?? 8);
-  const prefetch = positive('prefetch', options.prefetch ?? 2);
-  const concurrency = positive('concurrency', options.concurrency ?? src.suggestedConcurrency);
+  requireWholeNumber('size height', height);
+  requireWholeNumber('size width', width);
+  const batchSize = requireWholeNumber('batchSize', options.batchSize ?? 8);
+  const prefetch = requireWholeNumber('prefetch', options.prefetch ?? 2);
+  const concurrency = requireWholeNumber('concurrency', options.concurrency ?? src.suggestedConcurrency);
   const workerCount = options.workers ?? (src.cacheDir ? 1 : 0);
-  if (!(Number.isInteger(workerCount) && workerCount >= 0)) {
-    throw new Error(`workers must be an integer >= 0, got ${workerCount}`);
-  }
+  requireWholeNumber('workers', workerCount, 0);
   const useWorkers = workerCount > 0 && src.cacheDir !== undefined && layout !== 'frames';
   const seed = options.seed ?? 0;
   const shuffle = options.shuffle ?? training;
@@ -102,7 +102,7 @@ export function createClipPipeline(
   const sampleLength = sampleShape.reduce((a, b) => a * b, 1);
   const samples = layout === 'frames' ? indices.length * frames : indices.length;
   const batchesPerEpoch = options.dropRemainder ? Math.floor(samples / batchSize) : Math.ceil(samples / batchSize);
-  const frameBuffer = positive('frameShuffleBuffer', options.frameShuffleBuffer ?? 4 * batchSize);
+  const frameBuffer = requireWholeNumber('frameShuffleBuffer', options.frameShuffleBuffer ?? 4 * batchSize);
   const batchBytes = batchSize * sampleLength * 4;
   const clipBytes = src.shape.reduce((a, b) => a * b, 1);
   const maxBytesHeld = useWorkers
@@ -111,134 +111,49 @@ export function createClipPipeline(
       (concurrency + batchSize) * clipBytes + // uint8 clips being read and waiting for their batch
       (layout === 'frames' ? (shuffle ? frameBuffer : 0) * sampleLength * 4 + frames * sampleLength * 4 : 0);
 
-  interface Pending {
-    readonly clip: number;
-    readonly epoch: number;
-  }
-  /** A clip read but not yet transformed: uint8 bytes and the augmentation drawn for it. */
-  interface RawClip {
-    readonly data: Uint8Array;
-    readonly aug: ClipAugmentation;
-    readonly label: number;
-    readonly clip: number;
-  }
-  interface Sample {
-    readonly x: Float32Array;
-    readonly label: number;
-    readonly clip: number;
-  }
-
-  let epochs = 0;
   // The clip order of an epoch: indices only, so computing it whole costs nothing.
   const epochOrder = (epoch: number): readonly number[] =>
     shuffle
       ? shuffleWithBuffer(indices, options.shuffleBuffer ?? indices.length, createRng(`${seed}:order:${epoch}`))
       : indices;
-  const plan: Pipeline<Pending> = fromIterator(() => {
-    const epoch = epochs++;
-    const pending = epochOrder(epoch).map((clip) => ({ clip, epoch }));
-    return pending[Symbol.iterator]();
-  }, indices.length);
-
   const target = { height, width, mean: stats?.mean, std: stats?.std };
   // Keyed by (seed, epoch, clip), not by arrival order: prefetch timing and workers cannot change a sample.
-  const draw = (clip: number, epoch: number): { aug: ClipAugmentation; label: number } => {
+  const draw = (clip: number, epoch: number): DrawnClip => {
     const aug = augment
       ? sampleAugmentation(createRng(`${seed}:augment:${epoch}:${clip}`), augment, sourceFrames, frames)
       : identityAugmentation(sourceFrames, frames);
     const label = (src.entries[clip] as { labelIndex: number }).labelIndex;
     return { aug, label: aug.flip && flipTable ? (flipTable[label] as number) : label };
   };
-  const toBatch = <T extends { label: number; clip: number }>(
-    group: readonly T[],
-    fill: (item: T, xs: Float32Array, offset: number) => void,
-  ): SampleBatch => {
-    const xs = new Float32Array(group.length * sampleLength);
-    group.forEach((item, i) => fill(item, xs, i * sampleLength));
-    return {
-      xs,
-      shape: [group.length, ...sampleShape],
-      labels: Int32Array.from(group, (s) => s.label),
-      clipIds: Int32Array.from(group, (s) => s.clip),
-    };
+  const plan: BatchPlan = {
+    src,
+    layout,
+    frames,
+    sampleShape,
+    sampleLength,
+    batchSize,
+    dropRemainder: options.dropRemainder ?? false,
+    target,
+    epochOrder,
+    draw,
+    signal: options.signal,
   };
-
-  let batched: Pipeline<SampleBatch>;
   const pool = useWorkers ? createBatchWorkers(src.cacheDir as string, { count: workerCount }) : undefined;
-  if (pool) {
-    // Only indices and augmentation parameters cross to the workers; each sends back a whole batch.
-    const request = (group: readonly Pending[]): Promise<SampleBatch> => {
-      const drawn = group.map((p) => draw(p.clip, p.epoch));
-      // pool.run posts synchronously: the worker has the request before this returns.
-      return pool
-        .run({ clips: group.map((p) => p.clip), augs: drawn.map((d) => d.aug), target, sampleLength })
-        .then((xs) => ({
-          xs,
-          shape: [group.length, ...sampleShape],
-          labels: Int32Array.from(drawn, (d) => d.label),
-          clipIds: Int32Array.from(group, (p) => p.clip),
-        }));
-    };
-    const depth = Math.max(prefetch, workerCount);
-    batched = fromIterator(() => workerEpoch(epochs++), batchesPerEpoch);
-    // Not built from stream verbs on purpose: a train step blocks the main thread right after it gets
-    // its batch, so the next request must be posted before the batch is handed over, not a few
-    // microtask hops later. Requests queue in the workers, which keep working during the step.
-    async function* workerEpoch(epoch: number): AsyncGenerator<SampleBatch> {
-      const order = epochOrder(epoch);
-      const groups: Pending[][] = [];
-      for (let start = 0; start < order.length; start += batchSize) {
-        const group = order.slice(start, start + batchSize).map((clip) => ({ clip, epoch }));
-        if (group.length === batchSize || !options.dropRemainder) groups.push(group);
-      }
-      const inFlight: Array<Promise<SampleBatch>> = [];
-      let next = 0;
-      const refill = (): void => {
-        while (next < groups.length && inFlight.length < depth) {
-          const pending = request(groups[next++] as Pending[]);
-          pending.catch(() => undefined); // may be dropped unread when the consumer stops early
-          inFlight.push(pending);
-        }
-      };
-      refill();
-      while (inFlight.length > 0) {
-        options.signal?.throwIfAborted();
-        const batch = await (inFlight.shift() as Promise<SampleBatch>);
-        refill();
-        yield batch;
-      }
-    }
-  } else {
-    const readRaw = async ({ clip, epoch }: Pending): Promise<RawClip> => {
-      options.signal?.throwIfAborted();
-      const data = await src.read(clip, options.signal);
-      return { data, clip, ...draw(clip, epoch) };
-    };
-    const raw = plan.map(readRaw, { concurrency });
-    if (layout === 'frames') {
-      // Each frame is a sample: transform the clip once, then split it.
-      let sampled: Pipeline<Sample> = raw.flatMap((r) => {
-        const x = transformClip(r.data, src.shape, r.aug, target);
-        return Array.from({ length: frames }, (_, t) => ({
-          x: x.subarray(t * sampleLength, (t + 1) * sampleLength),
-          label: r.label,
-          clip: r.clip,
-        }));
-      });
-      if (shuffle) sampled = sampled.shuffle(frameBuffer, `${seed}:frames`);
-      batched = sampled
-        .batch(batchSize, { dropRemainder: options.dropRemainder })
-        .map((group) => toBatch(group, (s, xs, offset) => xs.set(s.x, offset)));
-    } else {
-      // Clips (and single frames) are transformed straight into their batch slot: no per-clip float copy.
-      batched = raw
-        .batch(batchSize, { dropRemainder: options.dropRemainder })
-        .map((group) => toBatch(group, (r, xs, offset) => transformClip(r.data, src.shape, r.aug, target, xs, offset)));
-    }
-  }
-  // Worker batches are already read ahead (`depth` requests in flight).
-  const batches = pool ? batched : batched.prefetch(prefetch);
-  const sized: Pipeline<SampleBatch> = { ...batches, size: batchesPerEpoch };
+  const batchesOf: (epoch: number) => Pipeline<SampleBatch> = pool
+    ? (epoch) => workerBatches(plan, pool, epoch, Math.max(prefetch, workerCount))
+    : (epoch) =>
+        localBatches(plan, epoch, {
+          concurrency,
+          frameBuffer: shuffle ? frameBuffer : 0,
+          seed,
+        }).prefetch(prefetch);
+  const epochBatches = (epoch: number): Pipeline<SampleBatch> => {
+    requireWholeNumber('epoch', epoch, 0);
+    return { ...batchesOf(epoch), size: batchesPerEpoch };
+  };
+  // Plain iteration counts passes: the n-th `for await` reads epoch n.
+  let passes = 0;
+  const sized = fromIterator(() => batchesOf(passes++)[Symbol.asyncIterator](), batchesPerEpoch);
 
   const toTensors = (batch: SampleBatch): TensorBatch => ({
     xs: tf.tensor(batch.xs, batch.shape as number[], 'float32'),
@@ -252,6 +167,13 @@ export function createClipPipeline(
   async function* tensorBatches(): AsyncGenerator<TensorBatch> {
     for await (const batch of sized) yield toTensors(batch);
   }
+  const toTfDataset = (from: Pipeline<SampleBatch>): tf.data.Dataset<XY> =>
+    tf.data.generator(async function* () {
+      for await (const batch of from) {
+        const { xs, ys } = toTensors(batch);
+        yield { xs, ys };
+      }
+    });
 
   return {
     source: src,
@@ -265,14 +187,12 @@ export function createClipPipeline(
     batchesPerEpoch,
     maxBytesHeld,
     batches: sized,
+    epoch: epochBatches,
     tensorBatches,
-    toTfDataset: (from = sized) =>
-      tf.data.generator(async function* () {
-        for await (const batch of from) {
-          const { xs, ys } = toTensors(batch);
-          yield { xs, ys };
-        }
-      }),
+    toTfDataset: (from?: Pipeline<SampleBatch>) =>
+      from
+        ? toTfDataset(from)
+        : Object.assign(toTfDataset(sized), { forEpoch: (epoch: number) => toTfDataset(epochBatches(epoch)) }),
     checkModel: (model) => checkInputShape(model, sampleShape, { numClasses }),
     close: async () => {
       await pool?.close();
@@ -281,9 +201,142 @@ export function createClipPipeline(
   };
 }
 
-function positive(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`${name} must be an integer >= 1, got ${value}`);
-  return value;
+type XY = { xs: tf.Tensor; ys: tf.Tensor };
+
+/** The augmentation drawn for one clip of one epoch, and its label after any flip swap. */
+interface DrawnClip {
+  readonly aug: ClipAugmentation;
+  readonly label: number;
+}
+
+/** Everything both batch paths need to make the batches of an epoch. */
+interface BatchPlan {
+  readonly src: ClipSource;
+  readonly layout: SampleLayout;
+  readonly frames: number;
+  readonly sampleShape: readonly number[];
+  readonly sampleLength: number;
+  readonly batchSize: number;
+  readonly dropRemainder: boolean;
+  readonly target: TransformTarget;
+  readonly epochOrder: (epoch: number) => readonly number[];
+  readonly draw: (clip: number, epoch: number) => DrawnClip;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** The clip indices of each batch of `epoch`, in order. */
+function batchGroups(plan: BatchPlan, epoch: number): number[][] {
+  const order = plan.epochOrder(epoch);
+  const groups: number[][] = [];
+  for (let start = 0; start < order.length; start += plan.batchSize) {
+    const group = order.slice(start, start + plan.batchSize);
+    if (group.length === plan.batchSize || !plan.dropRemainder) groups.push(group);
+  }
+  return groups;
+}
+
+/**
+ * The batches of `epoch` made by the worker threads, `depth` requests in flight.
+ * Only indices and augmentation parameters cross to the workers; each sends back a whole batch.
+ */
+function workerBatches(plan: BatchPlan, pool: BatchWorkers, epoch: number, depth: number): Pipeline<SampleBatch> {
+  const request = (clips: readonly number[]): Promise<SampleBatch> => {
+    const drawn = clips.map((clip) => plan.draw(clip, epoch));
+    // pool.run posts synchronously: the worker has the request before this returns.
+    return pool
+      .run({ clips, augs: drawn.map((d) => d.aug), target: plan.target, sampleLength: plan.sampleLength })
+      .then((xs) => ({
+        xs,
+        shape: [clips.length, ...plan.sampleShape],
+        labels: Int32Array.from(drawn, (d) => d.label),
+        clipIds: Int32Array.from(clips),
+      }));
+  };
+  // Not built from stream verbs on purpose: a train step blocks the main thread right after it gets
+  // its batch, so the next request must be posted before the batch is handed over, not a few
+  // microtask hops later. Requests queue in the workers, which keep working during the step.
+  return fromIterator(async function* (): AsyncGenerator<SampleBatch> {
+    const groups = batchGroups(plan, epoch);
+    const inFlight: Array<Promise<SampleBatch>> = [];
+    let next = 0;
+    const refill = (): void => {
+      while (next < groups.length && inFlight.length < depth) {
+        const pending = request(groups[next++] as number[]);
+        pending.catch(() => undefined); // may be dropped unread when the consumer stops early
+        inFlight.push(pending);
+      }
+    };
+    refill();
+    while (inFlight.length > 0) {
+      plan.signal?.throwIfAborted();
+      const batch = await (inFlight.shift() as Promise<SampleBatch>);
+      refill();
+      yield batch;
+    }
+  });
+}
+
+/** The batches of `epoch` made on the main thread: async reads, `concurrency` in flight, then transform. */
+function localBatches(
+  plan: BatchPlan,
+  epoch: number,
+  options: { readonly concurrency: number; readonly frameBuffer: number; readonly seed: number },
+): Pipeline<SampleBatch> {
+  const { src, sampleLength, batchSize, target } = plan;
+  const toBatch = <T extends { label: number; clip: number }>(
+    group: readonly T[],
+    fill: (item: T, xs: Float32Array, offset: number) => void,
+  ): SampleBatch => {
+    const xs = new Float32Array(group.length * sampleLength);
+    group.forEach((item, i) => fill(item, xs, i * sampleLength));
+    return {
+      xs,
+      shape: [group.length, ...plan.sampleShape],
+      labels: Int32Array.from(group, (s) => s.label),
+      clipIds: Int32Array.from(group, (s) => s.clip),
+    };
+  };
+  const readRaw = async (clip: number): Promise<RawClip> => {
+    plan.signal?.throwIfAborted();
+    const data = await src.read(clip, plan.signal);
+    return { data, clip, ...plan.draw(clip, epoch) };
+  };
+  const order = plan.epochOrder(epoch);
+  const raw = fromIterator(() => order[Symbol.iterator](), order.length).map(readRaw, {
+    concurrency: options.concurrency,
+  });
+  const dropRemainder = plan.dropRemainder;
+  if (plan.layout !== 'frames') {
+    // Clips (and single frames) are transformed straight into their batch slot: no per-clip float copy.
+    return raw
+      .batch(batchSize, { dropRemainder })
+      .map((group) => toBatch(group, (r, xs, offset) => transformClip(r.data, src.shape, r.aug, target, xs, offset)));
+  }
+  // Each frame is a sample: transform the clip once, then split it.
+  let sampled: Pipeline<Sample> = raw.flatMap((r) => {
+    const x = transformClip(r.data, src.shape, r.aug, target);
+    return Array.from({ length: plan.frames }, (_, t) => ({
+      x: x.subarray(t * sampleLength, (t + 1) * sampleLength),
+      label: r.label,
+      clip: r.clip,
+    }));
+  });
+  if (options.frameBuffer > 0) sampled = sampled.shuffle(options.frameBuffer, `${options.seed}:frames:${epoch}`);
+  return sampled
+    .batch(batchSize, { dropRemainder })
+    .map((group) => toBatch(group, (s, xs, offset) => xs.set(s.x, offset)));
+}
+
+/** A clip read but not yet transformed: uint8 bytes and the augmentation drawn for it. */
+interface RawClip extends DrawnClip {
+  readonly data: Uint8Array;
+  readonly clip: number;
+}
+
+interface Sample {
+  readonly x: Float32Array;
+  readonly label: number;
+  readonly clip: number;
 }
 
 /** A run may record one mean/std for all channels: spread it over `channels`. */

@@ -12,6 +12,7 @@ export { createClipPipeline } from './clip-pipeline';
 export type {
   ClipPipeline,
   ClipPipelineOptions,
+  EpochDataset,
   NormalizationLike,
   SampleBatch,
   SampleLayout,

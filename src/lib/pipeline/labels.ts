@@ -3,8 +3,25 @@
  * labels a horizontal flip turns into which (move_left ↔ move_right).
  */
 
+import * as tf from '@tensorflow/tfjs';
+
 /** `onehot`: ys `[B,K]` float32 for categoricalCrossentropy; `sparse`: ys `[B]` float32 class indices for sparseCategoricalCrossentropy. */
 export type LabelEncoding = 'onehot' | 'sparse';
+
+/**
+ * Whether labels `ys` are class indices (`[B]`, or `[B,1]` for a model of
+ * more than one class) rather than one-hot rows `[B,K]`.
+ */
+export function labelsAreSparse(ys: Pick<tf.Tensor, 'rank' | 'shape'>, numClasses?: number): boolean {
+  return ys.rank === 1 || (ys.rank === 2 && ys.shape[1] === 1 && numClasses !== 1);
+}
+
+/** The class index of each sample, from one-hot `[B,K]` or sparse `[B]`/`[B,1]` labels. */
+export function classIndices(ys: tf.Tensor): number[] {
+  return tf.tidy(() =>
+    Array.from((labelsAreSparse(ys) ? tf.reshape(ys, [-1]) : tf.argMax(ys, -1)).dataSync(), Math.round),
+  );
+}
 
 /** Flat `[labels.length * numClasses]` float32 one-hot rows (the data of a `[B,K]` tensor). */
 export function oneHot(labels: ArrayLike<number>, numClasses: number): Float32Array {

@@ -5,10 +5,12 @@
 import * as fs from 'node:fs';
 
 import { createRng } from '../util/random';
+import { requireWholeNumber } from '../util/validate';
 import { cacheSource, type ClipSource, selectSplit, type SplitSelection } from './source';
+import type { NormalizationLike } from './types';
 
 /** Mean and standard deviation per channel, in 0..1 pixel units (not 0..255). */
-export interface ChannelStats {
+export interface ChannelStats extends NormalizationLike {
   readonly mean: readonly number[];
   readonly std: readonly number[];
   /** Clips they were measured on, and from which split. */
@@ -44,7 +46,7 @@ export async function computeChannelStats(
   }
   const split = options.split ?? 'train';
   const wanted = options.clips ?? 64;
-  if (!(Number.isInteger(wanted) && wanted >= 1)) throw new Error(`clips must be an integer >= 1, got ${wanted}`);
+  requireWholeNumber('clips', wanted);
   const chosen = createRng(`${options.seed ?? 0}:stats`)
     .shuffle(selectSplit(source, split))
     .slice(0, wanted);

@@ -5,6 +5,7 @@
  * `break` leaks nothing. Each `for await` over a pipeline is one pass (epoch).
  */
 import { createRng, type Rng } from '../util/random';
+import { requireWholeNumber } from '../util/validate';
 
 export interface MapOptions {
   /**
@@ -58,7 +59,7 @@ export function fromArray<T>(items: readonly T[]): Pipeline<T> {
 
 /** `0, 1, ..., count - 1`: cheap to shuffle whole, then `map` to read each item. */
 export function range(count: number): Pipeline<number> {
-  requireCount('range', count, 0);
+  requireWholeNumber('range', count, 0);
   return fromIterator(function* () {
     for (let i = 0; i < count; i++) yield i;
   }, count);
@@ -70,7 +71,7 @@ function makePipeline<T>(open: () => AsyncIterator<T>, size: number | undefined)
     [Symbol.asyncIterator]: open,
     map: (fn, options = {}) => {
       const concurrency = options.concurrency ?? 1;
-      requireCount('map concurrency', concurrency, 1);
+      requireWholeNumber('map concurrency', concurrency, 1);
       return makePipeline(() => mapIterator(open(), fn, concurrency), size);
     },
     flatMap: (fn) =>
@@ -82,12 +83,12 @@ function makePipeline<T>(open: () => AsyncIterator<T>, size: number | undefined)
         for await (const value of iterable(open)) if (await predicate(value)) yield value;
       }, undefined),
     shuffle: (bufferSize, seed) => {
-      requireCount('shuffle bufferSize', bufferSize, 1);
+      requireWholeNumber('shuffle bufferSize', bufferSize, 1);
       let pass = 0;
       return makePipeline(() => shuffleIterator(open(), bufferSize, createRng(`${seed}:shuffle:${pass++}`)), size);
     },
     batch: (batchSize, options = {}) => {
-      requireCount('batch size', batchSize, 1);
+      requireWholeNumber('batch size', batchSize, 1);
       const batches =
         size === undefined
           ? undefined
@@ -107,11 +108,11 @@ function makePipeline<T>(open: () => AsyncIterator<T>, size: number | undefined)
       }, batches);
     },
     prefetch: (count) => {
-      requireCount('prefetch', count, 1);
+      requireWholeNumber('prefetch', count, 1);
       return makePipeline(() => prefetchIterator(open(), count), size);
     },
     repeat: (count) => {
-      if (count !== undefined) requireCount('repeat', count, 0);
+      if (count !== undefined) requireWholeNumber('repeat', count, 0);
       return makePipeline(
         async function* () {
           for (let pass = 0; count === undefined || pass < count; pass++) {
@@ -127,7 +128,7 @@ function makePipeline<T>(open: () => AsyncIterator<T>, size: number | undefined)
       );
     },
     take: (count) => {
-      requireCount('take', count, 0);
+      requireWholeNumber('take', count, 0);
       return makePipeline(
         async function* () {
           if (count === 0) return;
@@ -264,7 +265,7 @@ async function* prefetchIterator<T>(upstream: AsyncIterator<T>, count: number): 
  * buffer holds everything).
  */
 export function shuffleWithBuffer<T>(items: readonly T[], bufferSize: number, rng: Rng): T[] {
-  requireCount('shuffle bufferSize', bufferSize, 1);
+  requireWholeNumber('shuffle bufferSize', bufferSize, 1);
   if (bufferSize >= items.length) return rng.shuffle(items);
   const buffer = items.slice(0, bufferSize);
   const out: T[] = [];
@@ -279,8 +280,4 @@ export function shuffleWithBuffer<T>(items: readonly T[], bufferSize: number, rn
     }
   }
   return out;
-}
-
-function requireCount(name: string, value: number, min: number): void {
-  if (!(Number.isInteger(value) && value >= min)) throw new Error(`${name} must be an integer >= ${min}, got ${value}`);
 }

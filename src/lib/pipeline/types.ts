@@ -6,7 +6,6 @@ import type * as tf from '@tensorflow/tfjs';
 
 import type { AugmentOptions } from './augment';
 import type { LabelEncoding } from './labels';
-import type { ChannelStats } from './normalize';
 
 /** Mean and std as a training run records them: per channel, or one number for all. */
 export interface NormalizationLike {
@@ -59,7 +58,7 @@ export interface ClipPipelineOptions {
    * normalisation) of the 0..1 values; a single number applies to every
    * channel. Unset leaves values in 0..1.
    */
-  readonly normalize?: Pick<ChannelStats, 'mean' | 'std'> | NormalizationLike;
+  readonly normalize?: NormalizationLike;
   /** @default 'onehot' */
   readonly labels?: LabelEncoding;
   /** Batches read ahead of the consumer. @default 2 */
@@ -103,6 +102,14 @@ export interface TensorBatch {
   readonly clipIds: Int32Array;
 }
 
+/**
+ * A dataset that can give any epoch's batches by number (`train` uses it to
+ * peek at the first batch and to resume without shifting the epochs).
+ */
+export interface EpochDataset {
+  forEpoch(epoch: number): tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
+}
+
 export interface ClipPipeline {
   readonly source: ClipSource;
   readonly classes: readonly string[];
@@ -118,8 +125,14 @@ export interface ClipPipeline {
   readonly batchesPerEpoch: number;
   /** Most sample bytes the pipeline holds at once (float32 batches and uint8 clips in flight), whatever the dataset size. */
   readonly maxBytesHeld: number;
-  /** The batches as plain arrays; each `for await` is one epoch. */
+  /** The batches as plain arrays; the n-th `for await` over it reads epoch n (0, 1, 2, ...). */
   readonly batches: Pipeline<SampleBatch>;
+  /**
+   * The batches of epoch `n` (0-based): its clip order and augmentations,
+   * whatever was read before. A resumed run asks for its epoch by number,
+   * so it sees the batches an uninterrupted run would have.
+   */
+  epoch(n: number): Pipeline<SampleBatch>;
   /** One epoch of tensor batches; the loop body owns each batch and disposes `xs` and `ys`. */
   tensorBatches(): AsyncGenerator<TensorBatch>;
   /**
@@ -129,9 +142,11 @@ export interface ClipPipeline {
    * iterating it owns and disposes each `xs` and `ys`.
    * @param batches a pipeline derived from {@link batches}, e.g. `pipe.batches.take(4)` to overfit a few
    *   batches, or `pipe.batches.repeat()` with `fitDataset`'s `batchesPerEpoch` to read ahead across epochs.
-   *   @default this pipeline's batches
+   *   @default this pipeline's batches, with `forEpoch(n)` (see {@link epoch})
    */
-  toTfDataset(batches?: Pipeline<SampleBatch>): tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
+  toTfDataset(
+    batches?: Pipeline<SampleBatch>,
+  ): tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }> & Partial<EpochDataset>;
   /** Throws a `ShapeMismatchError` with the fix when `model` does not take these samples or classes. */
   checkModel(model: ModelShapes): void;
   /** Stops the worker threads and closes the source's files. */

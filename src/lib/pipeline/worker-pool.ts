@@ -48,54 +48,85 @@ export interface BatchWorkers {
   close(): Promise<void>;
 }
 
-/** Worker threads over the cache in `dir`, started on first use. */
+/** One thread and what it owes. */
+interface Thread {
+  readonly worker: Worker;
+  /** Requests posted to it and not answered yet. */
+  readonly pending: Set<number>;
+  /** Resolves once the thread has ended, however it ended. */
+  readonly exited: Promise<void>;
+  /** Why it failed, from its 'error' event, for the requests it leaves unanswered. */
+  cause?: string;
+}
+
+/**
+ * Worker threads over the cache in `dir`, started on first use. A thread that
+ * dies (an error, process.exit, terminate) leaves the pool at once and its
+ * requests reject with the cause; the next request starts a fresh thread.
+ */
 export function createBatchWorkers(dir: string, options: BatchWorkerOptions = {}): BatchWorkers {
   const count = options.count ?? 1;
   const idleMs = options.idleMs ?? 5000;
   const waiting = new Map<number, { resolve: (xs: Float32Array) => void; reject: (error: Error) => void }>();
   const script = path.join(__dirname, 'batch-worker.js');
-  let workers: Worker[] = [];
+  let threads: Thread[] = [];
   let idleTimer: NodeJS.Timeout | undefined;
   let nextId = 0;
   let closed = false;
 
+  const settle = (id: number): { resolve: (xs: Float32Array) => void; reject: (error: Error) => void } | undefined => {
+    const pending = waiting.get(id);
+    waiting.delete(id);
+    if (waiting.size === 0 && !closed) idle();
+    return pending;
+  };
   const failAll = (error: Error): void => {
     for (const pending of waiting.values()) pending.reject(error);
     waiting.clear();
   };
   const stop = async (): Promise<void> => {
-    const stopping = workers;
-    workers = [];
-    await Promise.all(
-      stopping.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            worker.once('exit', () => resolve());
-            worker.ref(); // someone may be awaiting this: keep the process up until the thread ends
-            worker.postMessage({ close: true } satisfies CloseRequest);
-          }),
-      ),
-    );
+    const stopping = threads;
+    threads = [];
+    for (const { worker } of stopping) {
+      worker.ref(); // someone may be awaiting this: keep the process up until the thread ends
+      worker.postMessage({ close: true } satisfies CloseRequest);
+    }
+    // `exited`, not a new 'exit' listener: a thread that already died has nothing left to emit.
+    await Promise.all(stopping.map((thread) => thread.exited));
   };
-  const start = (): Worker[] => {
-    workers = Array.from({ length: count }, () => {
-      const worker = new Worker(script, { workerData: { dir } satisfies BatchWorkerData });
-      worker.on('message', (reply: BatchReply) => {
-        const pending = waiting.get(reply.id);
-        waiting.delete(reply.id);
-        if (waiting.size === 0) idle();
-        if (!pending) return;
-        if ('error' in reply) pending.reject(new Error(reply.error));
-        else pending.resolve(reply.xs);
-      });
-      worker.on('error', failAll);
-      worker.unref(); // after the listeners: attaching one refs the worker's port again
-      return worker;
+  const spawn = (): Thread => {
+    const worker = new Worker(script, { workerData: { dir } satisfies BatchWorkerData });
+    const thread: Thread = {
+      worker,
+      pending: new Set(),
+      exited: new Promise((resolve) => worker.once('exit', (code: number) => resolve(onExit(thread, code)))),
+    };
+    worker.on('message', (reply: BatchReply) => {
+      thread.pending.delete(reply.id);
+      const pending = settle(reply.id);
+      if (!pending) return;
+      if ('error' in reply) pending.reject(new Error(reply.error));
+      else pending.resolve(reply.xs);
     });
-    return workers;
+    worker.on('error', (error: Error) => {
+      thread.cause = error.message;
+      threads = threads.filter((t) => t !== thread); // no new request goes to a dying thread
+    });
+    worker.unref(); // after the listeners: attaching one refs the worker's port again
+    return thread;
+  };
+  const onExit = (thread: Thread, code: number): void => {
+    threads = threads.filter((t) => t !== thread);
+    if (thread.pending.size === 0) return;
+    const why = thread.cause ?? `it exited with code ${code} before answering`;
+    const error = new Error(
+      `a batch worker thread failed: ${why} (reading the cache in ${dir}); fix that and run again, ` +
+        'or pass workers: 0 to read batches on the main thread',
+    );
+    for (const id of thread.pending) settle(id)?.reject(error);
   };
   const idle = (): void => {
-    for (const worker of workers) worker.unref();
+    for (const { worker } of threads) worker.unref();
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => void stop(), idleMs);
     idleTimer.unref();
@@ -105,14 +136,15 @@ export function createBatchWorkers(dir: string, options: BatchWorkerOptions = {}
     run(request) {
       if (closed) return Promise.reject(new Error('the pipeline was closed; create a new one'));
       clearTimeout(idleTimer);
-      const pool = workers.length > 0 ? workers : start();
+      if (threads.length === 0) threads = Array.from({ length: count }, spawn);
       const id = nextId++;
-      const worker = pool[id % pool.length] as Worker;
+      const thread = threads[id % threads.length] as Thread;
       return new Promise<Float32Array>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
+        thread.pending.add(id);
         // A request in flight keeps the process alive until its batch comes back.
-        for (const w of pool) w.ref();
-        worker.postMessage({ ...request, id } satisfies BatchRequest);
+        for (const { worker } of threads) worker.ref();
+        thread.worker.postMessage({ ...request, id } satisfies BatchRequest);
       });
     },
     async close() {

@@ -30,7 +30,7 @@ import {
   type SplitSelection,
 } from '../pipeline';
 import { fileIO, type ResumeMode, type RunHistory, train } from '../train';
-import { writeFileAtomic } from '../train/io';
+import { writeFileAtomic } from '../util/atomic-write';
 import { openClipCache } from '../video/cache-reader';
 import type { PixelFormat } from '../video/frames';
 import { recipe, RECIPE_MODELS, type Recipe, type RecipeModel } from './tutorial';

@@ -4,19 +4,12 @@
  * `index.json`. Every shard must be present once with a matching SHA-256;
  * missing or corrupt shards are named with the job that has to run again.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {
-  type CachePlan,
-  readPlan,
-  readShardRecord,
-  shardName,
-  type ShardRecord,
-  writeAtomic,
-  writeCacheIndex,
-} from '../video/cache-format';
+import { writeFileAtomic } from '../util/atomic-write';
+import { type CachePlan, readPlan, shardName, type ShardRecord, writeCacheIndex } from '../video/cache-format';
+import { checkClipTable, inspectShard, sha256FileSync } from '../video/shard-file';
 
 export interface MergeOptions {
   /** Cache folders to merge (one per job, or one folder all jobs wrote into). */
@@ -66,7 +59,7 @@ export function mergeCaches(options: MergeOptions): MergeResult {
 
   fs.mkdirSync(out, { recursive: true });
   const outPlan = readPlan(out);
-  if (!outPlan) writeAtomic(path.join(out, 'cache.json'), JSON.stringify(plan, null, 1));
+  if (!outPlan) writeFileAtomic(path.join(out, 'cache.json'), JSON.stringify(plan, null, 1));
   else if (JSON.stringify(outPlan) !== JSON.stringify(plan))
     throw new Error(`${out}/cache.json belongs to another cache; choose an empty --out folder`);
 
@@ -75,9 +68,13 @@ export function mergeCaches(options: MergeOptions): MergeResult {
   const duplicates: number[] = [];
   const records: ShardRecord[] = [];
   for (let shard = 0; shard < plan.shardCount; shard++) {
-    const found = inputs
-      .map((dir) => ({ dir, record: readShardRecord(dir, shard) }))
-      .filter((f): f is { dir: string; record: ShardRecord } => f.record !== undefined);
+    const states = inputs.map((dir) => ({ dir, found: inspectShard(dir, shard) }));
+    const found = states.flatMap(({ dir, found }) => (found.state === 'done' ? [{ dir, record: found.record }] : []));
+    const damaged = states.flatMap(({ found }) => (found.state === 'damaged' ? [found] : []));
+    if (found.length === 0 && damaged[0]) {
+      corrupt.push({ shard, file: damaged[0].file, reason: damaged[0].reason, job: job(shard) });
+      continue;
+    }
     if (found.length === 0) {
       const where = inputs.length === 1 ? inputs[0] : `any of ${inputs.length} inputs`;
       missing.push({
@@ -150,24 +147,10 @@ function samePlan(inputs: readonly string[]): CachePlan {
 
 /** Why the shard is unusable, or undefined when its bytes and clip table agree with the sidecar. */
 function checkShard(bin: string, record: ShardRecord, verify: boolean): string | undefined {
-  let offset = 0;
-  for (const clip of record.clips) {
-    if (clip.offset !== offset) return `clip table of ${record.file} has a gap at byte ${offset}; re-run its job`;
-    offset += clip.length;
-  }
-  if (offset !== record.bytes)
-    return `clip table of ${record.file} covers ${offset} of ${record.bytes} bytes; re-run its job`;
+  const table = checkClipTable(record);
+  if (table) return `${table}; re-run its job`;
   if (!verify) return undefined;
-  const hash = crypto.createHash('sha256');
-  const fd = fs.openSync(bin, 'r');
-  try {
-    const buffer = Buffer.alloc(1 << 20);
-    let read: number;
-    while ((read = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0) hash.update(buffer.subarray(0, read));
-  } finally {
-    fs.closeSync(fd);
-  }
-  const digest = hash.digest('hex');
+  const digest = sha256FileSync(bin);
   return digest === record.sha256
     ? undefined
     : `SHA-256 of ${record.file} is ${digest.slice(0, 12)}…, its sidecar says ${record.sha256.slice(0, 12)}…: the file is damaged; delete it and its .json and re-run its job`;

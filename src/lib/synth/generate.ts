@@ -10,7 +10,17 @@ import { splitByGroup } from '../data/split';
 import type { Split, VideoItem } from '../data/types';
 import { packageRoot } from '../util/package-root';
 import { createRng } from '../util/random';
+import { requireWholeNumber } from '../util/validate';
 import { encodeFrames } from '../video/encode';
+import {
+  inspectSynthFolder,
+  PENDING_FILE,
+  removeSynthClips,
+  removeTempClips,
+  type SynthFolderState,
+  type SynthPending,
+} from './folder-state';
+import { RENDERER_VERSION, type SynthManifest, type SynthManifestItem, type SynthSettings } from './manifest';
 import { BUNDLED_CLASSES, motionFor } from './motions';
 import { type Actor, randomActor, randomClipParams, renderClip } from './render';
 
@@ -37,31 +47,11 @@ export interface SynthOptions {
   readonly concurrency?: number;
   /** Called after each clip is written. */
   readonly onProgress?: (done: number, total: number) => void;
-}
-
-export interface SynthManifestItem {
-  /** Relative to the dataset folder, `/`-separated. */
-  readonly path: string;
-  readonly label: string;
-  readonly group: string;
-  readonly split: Split;
-}
-
-/**
- * Version of the renderer's drawing rules (contrast, sizes, motion amounts).
- * Stored in each manifest: the same options drawn by another version give
- * other pixels, so the bundled dataset is regenerated when it changes.
- */
-export const RENDERER_VERSION = 5;
-
-export interface SynthManifest {
-  readonly format: 'actlab-synth';
-  readonly version: 1;
-  /** {@link RENDERER_VERSION} of the clips; absent in manifests written before it existed. */
-  readonly renderer?: number;
-  readonly options: Required<Omit<SynthOptions, 'out' | 'concurrency' | 'onProgress'>>;
-  readonly classes: readonly string[];
-  readonly items: readonly SynthManifestItem[];
+  /**
+   * Delete a set synth wrote in `out` with other settings and write this one.
+   * Without it that is an error, and nothing is touched. @default false
+   */
+  readonly replace?: boolean;
 }
 
 /**
@@ -72,7 +62,7 @@ export interface SynthManifest {
  * for the same clip count: with the same recipe and seeds, the 3D ResNeXt's
  * test accuracy on unseen actors rose from 88% to 93%.
  */
-export const BUNDLED_SYNTH: Required<Omit<SynthOptions, 'out' | 'concurrency' | 'onProgress'>> = {
+export const BUNDLED_SYNTH: SynthSettings = {
   classes: BUNDLED_CLASSES,
   perClass: 72,
   actors: 72,
@@ -83,16 +73,110 @@ export const BUNDLED_SYNTH: Required<Omit<SynthOptions, 'out' | 'concurrency' | 
   seed: 0,
 };
 
-/** Renders and encodes every clip, then writes `manifest.json` last (its presence means "complete"). */
+/**
+ * Thrown when `out` holds files synth did not write, or a set it wrote with
+ * other settings (without `replace`): nothing there was touched.
+ */
+export class SynthFolderError extends Error {
+  override readonly name = 'SynthFolderError';
+}
+
+/**
+ * Renders and encodes every clip, then writes `manifest.json` last (its
+ * presence means "complete"). Writes only into a missing or empty folder or
+ * one synth wrote: a finished set with the same settings is returned as it
+ * is, an unfinished one is resumed (finished clips kept), and a set made with
+ * other settings is replaced only with `replace`.
+ */
 export async function generateSyntheticDataset(options: SynthOptions): Promise<SynthManifest> {
   const settings = synthSettings(options);
   validate(settings);
   const out = path.resolve(options.out);
+  const { jobs, items } = planClips(settings);
+  const state = inspectSynthFolder(out, settings);
+  if (state.kind === 'complete') {
+    options.onProgress?.(jobs.length, jobs.length);
+    return state.manifest;
+  }
+  if (state.kind === 'foreign') {
+    throw new SynthFolderError(
+      `${out} already holds files synth did not write (e.g. ${state.example}); ` +
+        'synth writes only into a new or empty folder, so nothing there was touched: choose another --out',
+    );
+  }
+  if (state.kind === 'other-settings') {
+    if (!options.replace) {
+      throw new SynthFolderError(
+        `${out} holds a synthetic set made with other settings (${state.differences}); ` +
+          'writing there would replace its clips and splits, so nothing was touched: ' +
+          'choose another --out, or pass --replace to delete that set and write this one',
+      );
+    }
+    removeSynthClips(out, state.paths);
+  }
+  for (const label of settings.classes) {
+    fs.mkdirSync(path.join(out, label), { recursive: true });
+    removeTempClips(path.join(out, label)); // a killed run's unfinished encodes
+  }
+  const pending: SynthPending = {
+    format: 'actlab-synth-pending',
+    renderer: RENDERER_VERSION,
+    options: settings,
+    paths: items.map((item) => item.path),
+  };
+  writeJsonAtomic(path.join(out, PENDING_FILE), pending);
+
+  const render = { width: settings.width, height: settings.height, frames: settings.frames };
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const job = jobs[next++] as ClipJob;
+      const file = path.join(out, job.item.path);
+      // A clip appears only when its encode finished (temp name, then rename), so one there is whole.
+      if (!fs.existsSync(file)) {
+        const clipRng = createRng(`${settings.seed}:${job.clipSeed}`);
+        const params = randomClipParams(render, clipRng);
+        const frames = renderClip(job.item.label, job.actor, params, render, clipRng);
+        await encodeFrames(file, frames, { ...render, fps: settings.fps });
+      }
+      options.onProgress?.(++done, jobs.length);
+    }
+  };
+  const concurrency = Math.max(1, options.concurrency ?? os.cpus().length);
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+
+  const manifest: SynthManifest = {
+    format: 'actlab-synth',
+    version: 1,
+    renderer: RENDERER_VERSION,
+    options: settings,
+    classes: [...settings.classes],
+    items,
+  };
+  writeJsonAtomic(path.join(out, 'manifest.json'), manifest);
+  fs.rmSync(path.join(out, PENDING_FILE), { force: true });
+  return manifest;
+}
+
+/** What {@link generateSyntheticDataset} would find in `options.out`, without touching it. */
+export function synthFolderState(options: SynthOptions): SynthFolderState {
+  return inspectSynthFolder(path.resolve(options.out), synthSettings(options));
+}
+
+interface ClipJob {
+  readonly item: SynthManifestItem;
+  readonly actor: Actor;
+  readonly clipSeed: string;
+}
+
+/** Every clip's name, actor and split: a pure function of the settings. */
+function planClips(settings: SynthSettings): { jobs: ClipJob[]; items: SynthManifestItem[] } {
   const rng = createRng(settings.seed);
   const actors: Actor[] = Array.from({ length: settings.actors }, (_, i) =>
     randomActor(`a${String(i + 1).padStart(2, '0')}`, rng.fork(`actor${i}`)),
   );
-  const jobs: Array<{ item: SynthManifestItem; actor: Actor; clipSeed: string }> = [];
+  const jobs: ClipJob[] = [];
   for (const label of settings.classes) {
     for (let n = 0; n < settings.perClass; n++) {
       const actor = actors[n % actors.length] as Actor;
@@ -116,37 +200,13 @@ export async function generateSyntheticDataset(options: SynthOptions): Promise<S
     { fractions: { train: 4, val: 1, test: 1 }, seed: settings.seed },
   );
   const items = jobs.map((job, i) => ({ ...job.item, split: withSplits[i]?.split as Split }));
-  for (const label of settings.classes) fs.mkdirSync(path.join(out, label), { recursive: true });
-  fs.rmSync(path.join(out, 'manifest.json'), { force: true });
+  return { jobs, items };
+}
 
-  const render = { width: settings.width, height: settings.height, frames: settings.frames };
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const job = jobs[next++] as (typeof jobs)[number];
-      const clipRng = createRng(`${settings.seed}:${job.clipSeed}`);
-      const params = randomClipParams(render, clipRng);
-      const frames = renderClip(job.item.label, job.actor, params, render, clipRng);
-      await encodeFrames(path.join(out, job.item.path), frames, { ...render, fps: settings.fps });
-      options.onProgress?.(++done, jobs.length);
-    }
-  };
-  const concurrency = Math.max(1, options.concurrency ?? os.cpus().length);
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-
-  const manifest: SynthManifest = {
-    format: 'actlab-synth',
-    version: 1,
-    renderer: RENDERER_VERSION,
-    options: settings,
-    classes: [...settings.classes],
-    items,
-  };
-  const temp = path.join(out, `manifest.json.partial-${process.pid}`);
-  fs.writeFileSync(temp, JSON.stringify(manifest, null, 1));
-  fs.renameSync(temp, path.join(out, 'manifest.json'));
-  return manifest;
+function writeJsonAtomic(file: string, value: unknown): void {
+  const temp = `${file}.partial-${process.pid}`;
+  fs.writeFileSync(temp, JSON.stringify(value, null, 1));
+  fs.renameSync(temp, file);
 }
 
 /** The folder notebooks use for the bundled dataset: `<package>/out/data/synth` (generated, not committed). */
@@ -167,58 +227,17 @@ export async function ensureBundledDataset(
 
 /**
  * Returns `options.out`, generating the dataset first unless its manifest
- * was written by this renderer with the same settings. Regenerating removes
- * the old clips and the frame caches extracted from them beside the folder
- * (`cache-*`), which no longer match the videos.
+ * was written by this renderer with the same settings. For the folders
+ * actlab owns (the bundled set, the benchmark's): a set synth wrote with other
+ * settings is replaced, and the frame caches extracted from it beside the
+ * folder (`cache-*`), which no longer match the videos, are removed.
  */
 export async function ensureSyntheticDataset(options: SynthOptions): Promise<string> {
-  const settings = synthSettings(options);
   const dir = path.resolve(options.out);
-  const manifestFile = path.join(dir, 'manifest.json');
-  if (fs.existsSync(manifestFile)) {
-    try {
-      const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as SynthManifest;
-      const same =
-        manifest.renderer === RENDERER_VERSION && JSON.stringify(manifest.options) === JSON.stringify(settings);
-      if (same) return dir;
-    } catch {
-      // unreadable manifest: regenerate below
-    }
-  }
-  removePreviousClips(dir);
-  await generateSyntheticDataset({ ...options, out: dir });
+  if (inspectSynthFolder(dir, synthSettings(options)).kind === 'complete') return dir;
+  await generateSyntheticDataset({ ...options, out: dir, replace: true });
   removeCachesOf(dir);
   return dir;
-}
-
-/**
- * Deletes the manifest and the clips an earlier generation listed in it, and
- * the class folders that leaves empty, so a dataset regenerated with other
- * settings holds no leftover clips (of dropped classes or takes) that a reader
- * would pick up without a split. Files actlab did not list stay. Only for the
- * folders actlab owns (the bundled set, the benchmark's): `actlab synth --out`
- * into an existing dataset does not delete its clips.
- */
-function removePreviousClips(out: string): void {
-  const file = path.join(out, 'manifest.json');
-  let previous: Partial<SynthManifest> | undefined;
-  try {
-    previous = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SynthManifest>;
-  } catch {
-    // none, or unreadable: nothing known to remove
-  }
-  fs.rmSync(file, { force: true });
-  if (previous?.format !== 'actlab-synth') return;
-  const folders = new Set<string>();
-  for (const item of previous.items ?? []) {
-    const clip = path.resolve(out, item.path);
-    if (!clip.startsWith(out + path.sep)) continue; // never outside the dataset
-    fs.rmSync(clip, { force: true });
-    folders.add(path.dirname(clip));
-  }
-  for (const folder of folders) {
-    if (fs.existsSync(folder) && fs.readdirSync(folder).length === 0) fs.rmdirSync(folder);
-  }
 }
 
 /**
@@ -242,25 +261,21 @@ function removeCachesOf(dataset: string): void {
   }
 }
 
-function validate(s: Required<Omit<SynthOptions, 'out' | 'concurrency' | 'onProgress'>>): void {
+function validate(s: SynthSettings): void {
   for (const label of s.classes) motionFor(label);
   if (new Set(s.classes).size !== s.classes.length) throw new Error(`synth classes repeat: ${s.classes.join(',')}`);
-  const positiveInt = (name: string, value: number, min = 1): void => {
-    if (!Number.isInteger(value) || value < min)
-      throw new Error(`synth ${name} must be an integer >= ${min}, got ${value}`);
-  };
-  positiveInt('perClass', s.perClass);
-  positiveInt('actors', s.actors, 3); // train, val and test each need an actor
-  positiveInt('frames', s.frames, 2);
-  positiveInt('width', s.width, 8);
-  positiveInt('height', s.height, 8);
+  requireWholeNumber('synth perClass', s.perClass);
+  requireWholeNumber('synth actors', s.actors, 3, 'train, val and test each need an actor');
+  requireWholeNumber('synth frames', s.frames, 2);
+  requireWholeNumber('synth width', s.width, 8);
+  requireWholeNumber('synth height', s.height, 8);
   if (s.width % 2 || s.height % 2) throw new Error(`synth size ${s.width}x${s.height} must be even (H.264 yuv420p)`);
   if (!(s.fps > 0)) throw new Error(`synth fps must be positive, got ${s.fps}`);
 }
 
 /** The settings a manifest records: the bundled defaults overridden by the options given. */
-function synthSettings(options: SynthOptions): SynthManifest['options'] {
-  const { out: _o, concurrency: _c, onProgress: _p, ...chosen } = options;
+function synthSettings(options: SynthOptions): SynthSettings {
+  const { out: _o, concurrency: _c, onProgress: _p, replace: _r, ...chosen } = options;
   return { ...BUNDLED_SYNTH, ...definedOnly(chosen) };
 }
 

@@ -5,11 +5,12 @@ export {
   ensureBundledDataset,
   ensureSyntheticDataset,
   generateSyntheticDataset,
-  RENDERER_VERSION,
-  type SynthManifest,
-  type SynthManifestItem,
+  SynthFolderError,
+  synthFolderState,
   type SynthOptions,
 } from './generate';
+export { PENDING_FILE, type SynthFolderState } from './folder-state';
+export { RENDERER_VERSION, type SynthManifest, type SynthManifestItem, type SynthSettings } from './manifest';
 export {
   BUNDLED_CLASSES,
   motionFor,

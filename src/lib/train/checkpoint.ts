@@ -19,15 +19,15 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { fileIO, toArrayBuffer, weightBytes, writeFileAtomic } from './io';
+import { fileIO, toArrayBuffer, weightBytes } from '../models/file-io';
+import type { NormalizationLike } from '../pipeline/types';
+import { writeFileAtomic } from '../util/atomic-write';
 import type { RunFingerprint } from './resume';
 import type { MonitorState } from './schedule';
 
 /** Per-channel (or single) mean and std the inputs were normalised with: x' = (x − mean) / std. */
-export interface NormalizationStats {
-  readonly mean: number | readonly number[];
-  readonly std: number | readonly number[];
-}
+/** The input normalisation a run records (the pipeline's `NormalizationLike`). */
+export type NormalizationStats = NormalizationLike;
 
 /** One epoch of a run. Metric names follow tfjs logs: loss, acc, val_loss, val_acc. */
 export interface EpochRecord {
@@ -105,6 +105,23 @@ export async function saveCheckpoint(
     .slice(0, -Math.max(1, keep));
   for (const d of old) rmSync(join(root, d), { recursive: true, force: true });
   return dir;
+}
+
+/** What a run folder holds; one of them shows a folder is a run's (train's, or the `train` command's). */
+const RUN_ENTRIES = ['checkpoints', 'best', 'history.json', 'run.json', 'model'];
+
+/**
+ * Throws when `runDir` holds files but none a run writes: a fresh run clears
+ * its run's files there, so it must not start in a folder of something else.
+ */
+export function requireRunFolder(runDir: string): void {
+  if (!existsSync(runDir)) return;
+  const entries = readdirSync(runDir).filter((name) => !name.startsWith('.'));
+  if (entries.length === 0 || entries.some((name) => RUN_ENTRIES.includes(name))) return;
+  throw new Error(
+    `train: ${runDir} already holds files a training run did not write (e.g. ${entries[0]}); ` +
+      'nothing there was touched: choose a new or empty folder for the run',
+  );
 }
 
 /** Deletes what a run wrote to `runDir` (checkpoints, best model, history.json) so a new run starts clean. */

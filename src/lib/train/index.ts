@@ -13,7 +13,7 @@ export {
   restoreWeights,
   saveCheckpoint,
 } from './checkpoint';
-export { fileIO, type FileIOHandler } from './io';
+export { fileIO, type FileIOHandler } from '../models/file-io';
 export { type ResumeMode, type RunFingerprint } from './resume';
 export { loadTutorialModel, readRunHistory, type RunHistory, tutorialRunDir, tutorialRunsDir } from './run-dir';
 export {

@@ -7,7 +7,7 @@ import '../layers'; // registers actlab's custom layers, so saved models that us
 
 import { packageRoot } from '../util/package-root';
 import type { EpochRecord, NormalizationStats } from './checkpoint';
-import { fileIO } from './io';
+import { fileIO } from '../models/file-io';
 
 /**
  * The folder of the tutorial's runs: `ACTLAB_RUNS_DIR` when set (the notebook

@@ -1,3 +1,5 @@
+import type * as tf from '@tensorflow/tfjs';
+
 /** Learning-rate schedules (per step) and the reduce-on-plateau / early-stopping monitors (per epoch). */
 
 export interface ScheduleStep {
@@ -112,4 +114,53 @@ export function nextPlateauLr(current: number, options: PlateauOptions): number 
   const rung = options.ladder?.find((lr) => lr < current * (1 - 1e-9));
   const next = options.ladder ? (rung ?? current) : current * (options.factor ?? 0.5);
   return Math.max(minLr, next);
+}
+
+/** What the plateau and early-stopping monitors make of one epoch's logs (their states are updated in place). */
+export function stepMonitors(
+  logs: tf.Logs | undefined,
+  epoch: number,
+  settings: {
+    readonly plateau: PlateauOptions | false;
+    readonly earlyStopping: MonitorOptions | false;
+    readonly defaultMonitor: string;
+    readonly baseLr: number;
+  },
+  plateauState: MonitorState,
+  stopState: MonitorState,
+): { baseLr: number; isBest: boolean; stop: boolean; lines: string[] } {
+  const { plateau, earlyStopping, defaultMonitor } = settings;
+  const lines: string[] = [];
+  let baseLr = settings.baseLr;
+  let isBest = false;
+  let stop = false;
+  if (plateau) {
+    const monitor = plateau.monitor ?? defaultMonitor;
+    const value = metricOf(logs, monitor);
+    if (
+      value !== undefined &&
+      stepMonitor(plateauState, monitor, value, plateau.patience ?? 2, plateau.minDelta ?? 1e-4)
+    ) {
+      const next = nextPlateauLr(baseLr, plateau);
+      if (next < baseLr) lines.push(`epoch ${epoch + 1}: ${monitor} plateaued; learning rate ${baseLr} → ${next}`);
+      baseLr = next;
+    }
+  }
+  if (earlyStopping) {
+    const monitor = earlyStopping.monitor ?? defaultMonitor;
+    const value = metricOf(logs, monitor);
+    const minDelta = earlyStopping.minDelta ?? 1e-4;
+    isBest = value !== undefined && improved(monitor, value, stopState.best, minDelta);
+    if (value !== undefined && stepMonitor(stopState, monitor, value, earlyStopping.patience ?? 5, minDelta)) {
+      stop = true;
+      lines.push(`epoch ${epoch + 1}: ${monitor} has not improved for ${earlyStopping.patience ?? 5} epochs; stopping`);
+    }
+  }
+  return { baseLr, isBest, stop, lines };
+}
+
+/** A finite number logged under `key`, else undefined. */
+export function metricOf(logs: tf.Logs | undefined, key: string): number | undefined {
+  const v = logs?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }

@@ -16,35 +16,31 @@ import { seedWeights } from '../models/shape';
 import {
   type CheckpointState,
   clearRun,
+  requireRunFolder,
   type EpochRecord,
   type NormalizationStats,
   saveCheckpoint,
 } from './checkpoint';
-import { fileIO, writeFileAtomic } from './io';
+import { fileIO } from '../models/file-io';
+import { writeFileAtomic } from '../util/atomic-write';
+import { requireWholeNumber } from '../util/validate';
 import { createOptimizer, getLearningRate, type OptimizerSpec, resolveOptimizer, setLearningRate } from './optimizers';
 import { describeModel, planResume, type ResumeMode, type RunFingerprint } from './resume';
+import { type Batch, accuracyMetric, epochsOf, followEpochs, inspectFirstBatch, prepareLabels } from './batches';
+import { epochLine, interruptedLine } from './log-lines';
 import {
   constantLr,
-  improved,
   type LrSchedule,
   type MonitorOptions,
   type MonitorState,
-  nextPlateauLr,
+  metricOf,
   type PlateauOptions,
   scheduleLabel,
-  stepMonitor,
+  stepMonitors,
   timeDecay,
 } from './schedule';
 
-/**
- * A batch for training: `xs` clips [B,T,H,W,C] or frames [B,H,W,C] (float32,
- * normalised); `ys` one-hot [B,numClasses] (float32) or sparse class indices
- * [B] / [B,1]. tf.data disposes each batch after the step.
- */
-export type Batch = {
-  xs: tf.Tensor;
-  ys: tf.Tensor;
-};
+export type { Batch } from './batches';
 
 export interface TrainOptions {
   /** Total epochs of the run (a resumed run continues up to this; raising it continues a finished run). */
@@ -127,89 +123,43 @@ export function balancedClassWeights(counts: readonly number[]): Record<number, 
   return Object.fromEntries(counts.map((c, i) => [i, c > 0 ? total / (present * c) : 0]));
 }
 
-/** Accuracy for one-hot or sparse labels, named `acc` so logs read `acc` / `val_acc`. */
-function accuracyMetric(sparse: boolean) {
-  const acc = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
-    tf.tidy(() => {
-      const truth = sparse ? tf.reshape(tf.cast(yTrue, 'int32'), [-1]) : tf.argMax(yTrue, -1);
-      return tf.cast(tf.equal(tf.argMax(yPred, -1), truth), 'float32');
-    });
-  return acc;
-}
-
-/** What the first batch says about the data: its shapes and whether labels are sparse. */
-interface FirstBatch {
-  readonly sparse: boolean;
-  readonly xsShape: number[];
-  readonly ysShape: number[];
-}
-
-/** Reads the first batch to check it against the model. */
-async function inspectFirstBatch(model: tf.LayersModel, data: tf.data.Dataset<Batch>): Promise<FirstBatch> {
-  const iterator = await data.take(1).iterator();
-  const first = await iterator.next();
-  if (first.done) throw new Error('train: the dataset is empty');
-  const { xs, ys } = first.value;
-  try {
-    const expected = model.inputs[0]!.shape.slice(1);
-    const actual = xs.shape.slice(1);
-    if (expected.length !== actual.length || expected.some((d, i) => d != null && d !== actual[i])) {
-      throw new Error(
-        `train: batches have xs [${xs.shape}] but model "${model.name}" expects [B,${expected.join(',')}]; ` +
-          `build the model with inputShape [${actual.join(',')}] or resize the data`,
-      );
-    }
-    const numClasses = model.outputs[0]!.shape[1];
-    const sparse = ys.rank === 1 || (ys.rank === 2 && ys.shape[1] === 1 && numClasses !== 1);
-    if (!sparse && ys.shape[ys.rank - 1] !== numClasses) {
-      throw new Error(
-        `train: labels ys are [${ys.shape}] but the model predicts ${numClasses} classes; one-hot labels must be [B,${numClasses}] (or pass sparse class indices [B])`,
-      );
-    }
-    if (ys.shape[0] !== xs.shape[0]) throw new Error(`train: xs has ${xs.shape[0]} samples but ys has ${ys.shape[0]}`);
-    return { sparse, xsShape: xs.shape, ysShape: ys.shape };
-  } finally {
-    tf.dispose([xs, ys]);
-  }
-}
-
 /**
- * tfjs's sparse cross-entropy needs float labels, and class weights need
- * [B,1]: sparse ys become float32 [B,1] (tf.data disposes the originals).
+ * Where a run starts: fresh (weights seeded, an old run in runDir cleared) or
+ * after the last checkpoint of a matching run (weights and optimizer restored).
  */
-function prepareLabels(data: tf.data.Dataset<Batch>, sparse: boolean): tf.data.Dataset<Batch> {
-  if (!sparse) return data;
-  return data.map(({ xs, ys }) => ({ xs, ys: tf.reshape(tf.cast(ys, 'float32'), [-1, 1]) })) as tf.data.Dataset<Batch>;
-}
-
-function metricOf(logs: tf.Logs | undefined, key: string): number | undefined {
-  const v = logs?.[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-/**
- * The one line an interrupted run prints: where it stopped (`part` = [batches
- * done, batches per epoch] when it stopped inside an epoch) and what is kept.
- */
-function interruptedLine(
+async function startingPoint(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
   options: TrainOptions,
-  epoch: number,
-  part: [number, number | undefined] | undefined,
-  checkpoint: { readonly epoch: number },
-): string {
-  const where = !part
-    ? `after epoch ${epoch + 1}/${options.epochs}`
-    : part[0] === 0
-      ? `before epoch ${epoch + 1}/${options.epochs}`
-      : `in epoch ${epoch + 1}/${options.epochs} after batch ${part[0]}${part[1] ? ` of ${part[1]}` : ''}`;
-  const again = inNotebook() ? 'run the cell again' : 'call train again with this runDir';
-  let kept: string;
-  if (!options.runDir) kept = 'no runDir, so no checkpoint: the model keeps the weights it has now';
-  else if (checkpoint.epoch < 0) kept = `no checkpoint in ${options.runDir} yet (one is written after each epoch)`;
-  else if (options.resume === false)
-    kept = `the last checkpoint (epoch ${checkpoint.epoch + 1}) is in ${options.runDir}, but resume: false starts over`;
-  else kept = `the last checkpoint (epoch ${checkpoint.epoch + 1}) is kept in ${options.runDir}; ${again} to continue`;
-  return `train: interrupted ${where}; ${kept}`;
+  fingerprint: RunFingerprint,
+  resume: ResumeMode,
+  log: ((line: string) => void) | null,
+): Promise<{ state: CheckpointState; plan: ReturnType<typeof planResume>; batchesPerEpoch: number | undefined }> {
+  const fresh: CheckpointState = {
+    epoch: -1,
+    iteration: 0,
+    baseLr: fingerprint.optimizer.learningRate,
+    history: [],
+    plateau: { best: null, wait: 0 },
+    earlyStopping: { best: null, wait: 0 },
+    normalization: options.normalization,
+    labels: options.labels,
+    seed: options.seed,
+  };
+  if (options.runDir) requireRunFolder(options.runDir);
+  const plan = planResume(options.runDir, resume, fingerprint);
+  if (plan.line) log?.(plan.line);
+  // A fresh run clears the old one: its epoch-NNNN folders would sort after the new ones and be kept instead.
+  if (options.runDir && plan.clear) clearRun(options.runDir);
+  const checkpoint = plan.checkpoint;
+  if (!checkpoint) {
+    if (options.seed !== undefined) seedWeights(model, options.seed);
+    return { state: fresh, plan, batchesPerEpoch: undefined };
+  }
+  await checkpoint.restore(model, optimizer);
+  const state = { ...checkpoint.state, normalization: options.normalization ?? checkpoint.state.normalization };
+  // Same configuration, so the same batches per epoch: the progress bar knows its total from the start.
+  return { state, plan, batchesPerEpoch: state.fingerprint?.batchesPerEpoch };
 }
 
 /**
@@ -244,9 +194,7 @@ async function trainClaimed(
   options: TrainOptions,
 ): Promise<TrainResult> {
   const started = Date.now();
-  if (!Number.isInteger(options.epochs) || options.epochs < 1) {
-    throw new Error(`train: epochs must be a positive integer; got ${options.epochs}`);
-  }
+  requireWholeNumber('train: epochs', options.epochs);
   const spec = resolveOptimizer(options.optimizer ?? 'adam');
   const schedule = options.schedule ?? (spec.decay ? timeDecay(spec.decay) : constantLr);
   const plateau: PlateauOptions | false =
@@ -260,7 +208,9 @@ async function trainClaimed(
     throw new Error(`train: resume must be 'auto', true or false; got ${JSON.stringify(resume)}`);
   }
 
-  const first = await inspectFirstBatch(model, data);
+  // A dataset that gives epochs by number is peeked at and trained on by epoch, so a peek or a resume shifts nothing.
+  const forEpoch = epochsOf(data);
+  const first = await inspectFirstBatch(model, forEpoch ? forEpoch(0) : data);
   const sparse = first.sparse;
   const optimizer = createOptimizer(spec);
   model.compile({
@@ -287,30 +237,10 @@ async function trainClaimed(
     epochs: options.epochs,
   };
 
-  let state: CheckpointState = {
-    epoch: -1,
-    iteration: 0,
-    baseLr: spec.learningRate,
-    history: [],
-    plateau: { best: null, wait: 0 },
-    earlyStopping: { best: null, wait: 0 },
-    normalization: options.normalization,
-    labels: options.labels,
-    seed: options.seed,
-  };
-  const plan = planResume(options.runDir, resume, fingerprint);
-  if (plan.line) log?.(plan.line);
-  // A fresh run clears the old one: its epoch-NNNN folders would sort after the new ones and be kept instead.
-  if (options.runDir && plan.clear) clearRun(options.runDir);
-  const checkpoint = plan.checkpoint;
-  if (checkpoint) {
-    await checkpoint.restore(model, optimizer);
-    state = { ...checkpoint.state, normalization: options.normalization ?? checkpoint.state.normalization };
-    // Same configuration, so the same batches per epoch: the progress bar knows its total from the start.
-    batchesPerEpoch ??= state.fingerprint?.batchesPerEpoch;
-  } else if (options.seed !== undefined) {
-    seedWeights(model, options.seed);
-  }
+  const begin = await startingPoint(model, optimizer, options, fingerprint, resume, log);
+  let state = begin.state;
+  const plan = begin.plan;
+  batchesPerEpoch ??= begin.batchesPerEpoch;
   if (options.runDir) mkdirSync(options.runDir, { recursive: true });
   const startEpoch = state.epoch + 1;
   const history: EpochRecord[] = [...state.history];
@@ -397,30 +327,20 @@ async function trainClaimed(
         numTensors: tf.memory().numTensors,
       };
       history.push(record);
-      let isBest = false;
       // Monitors act on this epoch's metric; a plateau lowers the rate from the next epoch on.
-      if (plateau) {
-        const monitor = plateau.monitor ?? defaultMonitor;
-        const value = metricOf(logs, monitor);
-        if (
-          value !== undefined &&
-          stepMonitor(plateauState, monitor, value, plateau.patience ?? 2, plateau.minDelta ?? 1e-4)
-        ) {
-          const next = nextPlateauLr(baseLr, plateau);
-          if (next < baseLr) log?.(`epoch ${epoch + 1}: ${monitor} plateaued; learning rate ${baseLr} → ${next}`);
-          baseLr = next;
-        }
-      }
-      if (earlyStopping) {
-        const monitor = earlyStopping.monitor ?? defaultMonitor;
-        const value = metricOf(logs, monitor);
-        const minDelta = earlyStopping.minDelta ?? 1e-4;
-        isBest = value !== undefined && improved(monitor, value, stopState.best, minDelta);
-        if (value !== undefined && stepMonitor(stopState, monitor, value, earlyStopping.patience ?? 5, minDelta)) {
-          stoppedEarly = true;
-          model.stopTraining = true;
-          log?.(`epoch ${epoch + 1}: ${monitor} has not improved for ${earlyStopping.patience ?? 5} epochs; stopping`);
-        }
+      const monitors = stepMonitors(
+        logs,
+        epoch,
+        { plateau, earlyStopping, defaultMonitor, baseLr },
+        plateauState,
+        stopState,
+      );
+      for (const line of monitors.lines) log?.(line);
+      baseLr = monitors.baseLr;
+      const isBest = monitors.isBest;
+      if (monitors.stop) {
+        stoppedEarly = true;
+        model.stopTraining = true;
       }
       if (options.runDir) {
         state = {
@@ -444,14 +364,7 @@ async function trainClaimed(
         ...(record.val_loss !== undefined ? { val_loss: record.val_loss } : {}),
         ...(record.val_acc !== undefined ? { val_acc: record.val_acc } : {}),
       });
-      const metrics = (['loss', 'acc', 'val_loss', 'val_acc'] as const)
-        .filter((k) => record[k] !== undefined)
-        .map((k) => `${k} ${record[k]!.toFixed(4)}`)
-        .join('  ');
-      log?.(
-        `epoch ${epoch + 1}/${options.epochs}: ${metrics} | ${seconds.toFixed(1)}s, ` +
-          `${record.samplesPerSecond.toFixed(1)} samples/s, lr ${record.lr.toExponential(1)}`,
-      );
+      log?.(epochLine(record, options.epochs));
       await options.onEpochEnd?.(record);
       stopIfAborted(); // an interrupt during validation or the checkpoint stops before the next epoch
     },
@@ -475,15 +388,18 @@ async function trainClaimed(
   stopIfAborted(); // interrupted while reading the first batch or restoring: train no batch
   try {
     if (!aborted)
-      await model.fitDataset(prepareLabels(data, sparse), {
-        epochs: options.epochs,
-        initialEpoch: startEpoch,
-        validationData: options.validationData && prepareLabels(options.validationData, sparse),
-        batchesPerEpoch: options.batchesPerEpoch,
-        classWeight: options.classWeight as tf.ClassWeight | undefined,
-        callbacks,
-        verbose: 0,
-      });
+      await model.fitDataset(
+        prepareLabels(forEpoch ? followEpochs(forEpoch, () => currentEpoch, options) : data, sparse),
+        {
+          epochs: options.epochs,
+          initialEpoch: startEpoch,
+          validationData: options.validationData && prepareLabels(options.validationData, sparse),
+          batchesPerEpoch: options.batchesPerEpoch,
+          classWeight: options.classWeight as tf.ClassWeight | undefined,
+          callbacks,
+          verbose: 0,
+        },
+      );
   } finally {
     bar?.finish();
   }

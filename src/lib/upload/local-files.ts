@@ -11,7 +11,7 @@ export interface LocalFile {
   readonly mtimeMs: number;
 }
 
-/** Folder names that hold transfer state and are never uploaded. */
+/** Folders where older versions kept transfer state inside the dataset; never uploaded (state now lives in state-dir.ts). */
 export const STATE_DIRS: readonly string[] = ['.actlab-upload', '.actlab-download'];
 
 /** Every regular file under `dir` (recursively), sorted by relative path. */

@@ -21,6 +21,8 @@ export interface ManifestEntry {
   readonly fingerprint?: string;
   /** For packed tar shards on download: already unpacked into the folder. */
   readonly unpacked?: boolean;
+  /** For packed tar shards on download: the files they unpacked (relative paths), checked on a re-run. */
+  readonly members?: readonly string[];
 }
 
 export interface TransferManifest {

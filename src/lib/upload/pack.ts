@@ -11,6 +11,7 @@ import * as path from 'node:path';
 
 import * as tar from 'tar';
 
+import { sha256File } from './hash';
 import type { LocalFile } from './local-files';
 
 /** Key folder (under the prefix) holding the shards and their index. */
@@ -73,4 +74,40 @@ export async function writeShard(dir: string, shard: PackShard, file: string): P
 export async function unpackShard(file: string, dir: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   await tar.extract({ file, cwd: dir, strict: true, preservePaths: false });
+}
+
+/**
+ * The tar `file`'s members (relative paths of its files, in tar order) and those that would
+ * replace something different in `dir`: an existing file with other bytes, or a folder/file
+ * where the other is (sorted).
+ */
+export async function inspectShard(file: string, dir: string): Promise<{ members: string[]; conflicts: string[] }> {
+  const members: string[] = [];
+  const pending: Array<Promise<string | undefined>> = [];
+  await tar.list({
+    file,
+    onentry: (entry) => {
+      if (entry.type !== 'Directory') members.push(entry.path);
+      const target = path.join(dir, entry.path);
+      const existing = fs.lstatSync(target, { throwIfNoEntry: false });
+      const clash = (): void => void pending.push(Promise.resolve(entry.path));
+      if (!existing) return void entry.resume();
+      if (entry.type === 'Directory') {
+        if (!existing.isDirectory()) clash();
+        return void entry.resume();
+      }
+      if (!existing.isFile() || existing.size !== entry.size) {
+        clash();
+        return void entry.resume();
+      }
+      const hash = crypto.createHash('sha256');
+      const inTar = new Promise<string>((resolve) => {
+        entry.on('data', (chunk: Buffer) => hash.update(chunk));
+        entry.on('end', () => resolve(hash.digest('hex')));
+      });
+      pending.push(Promise.all([inTar, sha256File(target)]).then(([a, b]) => (a === b ? undefined : entry.path)));
+    },
+  });
+  const conflicts = (await Promise.all(pending)).filter((p): p is string => p !== undefined).sort();
+  return { members, conflicts };
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { CacheClipEntry, CachePlan, ShardRecord, SkippedItem } from '../video/cache-format';
 import { CACHE_FORMAT, shardName } from '../video/cache-format';
 import { type CachedClip, type ClipCache, derivedReaders } from '../video/cache-reader';
+import { readClipBytes } from '../video/shard-file';
 import { sha256File } from './hash';
 import { createS3Client, describeS3Error, type S3ConnectionOptions, S3TransferError } from './s3-client';
 import { formatS3Url, joinKey, parseS3Url } from './s3-location';
@@ -109,9 +110,8 @@ export async function openS3ClipCache(options: S3ClipCacheOptions): Promise<S3Cl
     const entry = clips[i];
     if (!entry)
       throw new RangeError(`clip ${i} is out of range: the cache at ${options.source} holds ${clips.length} clips`);
-    const data = new Uint8Array(entry.length);
-    await (await shardHandle(entry.shard)).read(data, 0, entry.length, entry.offset);
-    return { data, shape, entry };
+    const file = path.join(dir, (byShard.get(entry.shard) as ShardRecord).file);
+    return { data: await readClipBytes(await shardHandle(entry.shard), entry, file), shape, entry };
   };
   return {
     dir,

@@ -26,6 +26,9 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
   if (options.endpoint !== undefined && !/^https?:\/\/[^/]+/.test(options.endpoint)) {
     throw new S3TransferError(`endpoint must be an http(s) URL like http://127.0.0.1:9000, got "${options.endpoint}"`);
   }
+  // The SDK's own switch for its Node-version notice (7 lines on stderr per process on Node < 22):
+  // actlab states the Node versions it supports in the README. Set it to anything else to see the notice.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     endpoint: options.endpoint,
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',

@@ -4,6 +4,12 @@
  * `.part` file continues with a ranged GET. Each object's SHA-256 (from
  * `x-amz-meta-sha256`, set by `uploadDirectory`) is checked before the file
  * takes its final name. Tar shards made by `upload --pack` are unpacked.
+ *
+ * Nothing is written into the folder but the downloaded files themselves:
+ * the manifest and the tar shards live in the per-user state folder
+ * (state-dir.ts), so a finished download is exactly the uploaded tree. A file
+ * already in the folder that this download did not write is never replaced
+ * unless `overwrite` is set (an identical one is simply kept).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -11,14 +17,17 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 
-import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
-import { openManifest } from './manifest';
-import { PACK_FOLDER, PACK_INDEX, unpackShard } from './pack';
+import { sha256File } from './hash';
+import { type ManifestEntry, openManifest, type TransferManifest } from './manifest';
+import { inspectShard, PACK_FOLDER, PACK_INDEX, unpackShard } from './pack';
+import { runPool } from './pool';
 import { createS3Client, describeS3Error, type S3ConnectionOptions, S3TransferError } from './s3-client';
-import { formatS3Url, parseS3Url } from './s3-location';
+import { listRemote, type RemoteObject } from './s3-list';
+import { formatS3Url, parseS3Url, type S3Location } from './s3-location';
+import { shortHash, transferStateDir } from './state-dir';
 import { MB, type TransferProgress } from './throughput';
-import { listRemote, runPool } from './upload';
 
 export interface DownloadOptions extends S3ConnectionOptions {
   /** `s3://bucket/prefix`. */
@@ -31,6 +40,13 @@ export interface DownloadOptions extends S3ConnectionOptions {
   readonly unpack?: boolean;
   /** Only keys (relative to the prefix) for which this returns true. */
   readonly filter?: (relativeKey: string) => boolean;
+  /** Replace files in `dir` that this download did not write (and that differ). @default false */
+  readonly overwrite?: boolean;
+  /**
+   * Where the manifest and tar shards live while downloading; never inside `dir`.
+   * @default `$XDG_CACHE_HOME/actlab/downloads/<hash of dir>` (`~/.cache/actlab/...`)
+   */
+  readonly stateDir?: string;
   readonly onProgress?: (progress: TransferProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -64,6 +80,8 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
   const concurrency = options.concurrency ?? 4;
   if (!(Number.isInteger(concurrency) && concurrency >= 1))
     throw new S3TransferError(`concurrency must be a whole number >= 1, got ${concurrency}`);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
+    throw new S3TransferError(`${dir} is a file, not a folder: give the folder to download into`);
   try {
     await client.send(new HeadBucketCommand({ Bucket: location.bucket }), { abortSignal: options.signal });
   } catch (error) {
@@ -79,18 +97,49 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
     throw new S3TransferError(`${formatS3Url(location)} holds no objects; check the URL (it is a prefix, not a file)`);
   }
   fs.mkdirSync(dir, { recursive: true });
-  const manifest = openManifest(path.join(dir, '.actlab-download', `manifest.jsonl`));
+  const stateDir = transferStateDir('downloads', dir, options.stateDir);
+  const manifest = openManifest(
+    path.join(stateDir, `manifest-${shortHash(`${options.endpoint ?? 'aws'}|${options.source}`)}.jsonl`),
+  );
   const unpack = options.unpack ?? true;
   const packed = (key: string): boolean => unpack && key.slice(strip).startsWith(`${PACK_FOLDER}/`);
+  const localOf = (key: string): string =>
+    packed(key) ? path.join(stateDir, 'pack', key.slice(strip)) : path.join(dir, ...key.slice(strip).split('/'));
+  for (const key of keys) {
+    if (!path.resolve(localOf(key)).startsWith((packed(key) ? stateDir : dir) + path.sep)) {
+      throw new S3TransferError(`${formatS3Url(location, key)}: key escapes ${dir}; refusing to write it`);
+    }
+  }
 
-  const todo = keys.filter((key) => {
-    const object = remote.get(key);
+  const todo: string[] = [];
+  await runPool(keys, concurrency, async (key) => {
+    const object = remote.get(key) as RemoteObject;
     const recorded = manifest.get(key);
-    if (!recorded || recorded.etag !== object?.etag || recorded.size !== object?.size) return true;
-    if (packed(key)) return !recorded.unpacked && !key.endsWith(PACK_INDEX);
-    const local = path.join(dir, key.slice(strip));
-    return !(fs.existsSync(local) && fs.statSync(local).size === recorded.size);
+    const current = recorded?.etag === object.etag && recorded?.size === object.size;
+    if (packed(key)) {
+      if (key.endsWith(PACK_INDEX)) {
+        if (!current) todo.push(key);
+      } else if (!current || !recorded?.unpacked || !membersPresent(dir, recorded)) todo.push(key);
+      return;
+    }
+    const local = localOf(key);
+    const state = localState(local, recorded);
+    if (state === 'ours' && current) return; // done in an earlier run
+    if (state === 'missing' || state === 'ours' || options.overwrite) {
+      todo.push(key);
+      return;
+    }
+    // A file this download did not write: keep it if it is the same object, else refuse.
+    if (state === 'file' && (await sameAsRemote(client, location, key, local, object, options))) {
+      manifest.add(downloadEntry(key, object, await sha256File(local), local, false));
+      return;
+    }
+    throw new S3TransferError(
+      `${local} already exists and differs from ${formatS3Url(location, key)}; actlab did not write it, so it is kept: ` +
+        'move it away, or pass --overwrite (overwrite: true) to replace it',
+    );
   });
+  todo.sort();
   const bytesTotal = todo.reduce((sum, key) => sum + (remote.get(key)?.size ?? 0), 0);
   let bytesDone = 0;
   let objectsDone = 0;
@@ -105,25 +154,33 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
     });
   report();
   await runPool(todo, concurrency, async (key) => {
-    const relative = key.slice(strip);
-    const local = packed(key) ? path.join(dir, '.actlab-download', relative) : path.join(dir, ...relative.split('/'));
-    if (!path.resolve(local).startsWith(dir + path.sep)) {
-      throw new S3TransferError(`${formatS3Url(location, key)}: key escapes ${dir}; refusing to write it`);
-    }
-    const object = remote.get(key) as { size: number; etag?: string };
+    const local = localOf(key);
+    const object = remote.get(key) as RemoteObject;
     const sha256 = await fetchObject(client, location.bucket, key, local, object, options, (bytes) => {
       bytesDone += bytes;
       report();
     });
     if (packed(key) && key.endsWith('.tar')) {
-      await unpackShard(local, dir);
+      const members = await unpackInto(
+        local,
+        dir,
+        key,
+        manifest,
+        options.overwrite ?? false,
+        formatS3Url(location, key),
+      );
+      manifest.add({ ...downloadEntry(key, object, sha256, undefined, true), members });
       fs.rmSync(local, { force: true });
       unpacked++;
+    } else {
+      manifest.add(downloadEntry(key, object, sha256, packed(key) ? undefined : local, packed(key)));
     }
-    manifest.add({ key, size: object.size, sha256, etag: object.etag, unpacked: packed(key) });
     objectsDone++;
     report();
   });
+  if (keys.every((key) => !packed(key) || key.endsWith(PACK_INDEX) || manifest.get(key)?.unpacked)) {
+    fs.rmSync(path.join(stateDir, 'pack'), { recursive: true, force: true });
+  }
   const seconds = (Date.now() - started) / 1000;
   return {
     objects: keys.length,
@@ -134,6 +191,90 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
     seconds,
     bytesPerSecond: bytesDone / Math.max(0.001, seconds),
   };
+}
+
+/** `ours`: the file this download wrote, unchanged since; `file`: some other file; `other`: not a regular file. */
+function localState(local: string, recorded: ManifestEntry | undefined): 'missing' | 'ours' | 'file' | 'other' {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(local);
+  } catch {
+    return 'missing';
+  }
+  if (!stat.isFile()) return 'other';
+  const unchanged =
+    recorded !== undefined &&
+    stat.size === recorded.size &&
+    (recorded.mtimeMs === undefined || Math.floor(stat.mtimeMs) === recorded.mtimeMs);
+  return unchanged ? 'ours' : 'file';
+}
+
+/** True when `local` has the object's size and the SHA-256 it was uploaded with. */
+async function sameAsRemote(
+  client: S3Client,
+  location: S3Location,
+  key: string,
+  local: string,
+  object: RemoteObject,
+  options: DownloadOptions,
+): Promise<boolean> {
+  if (fs.statSync(local).size !== object.size) return false;
+  let sha: string | undefined;
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: key }), {
+      abortSignal: options.signal,
+    });
+    sha = head.Metadata?.sha256;
+  } catch (error) {
+    throw describeS3Error(error, formatS3Url(location, key), options.endpoint);
+  }
+  return sha !== undefined && sha === (await sha256File(local, options.signal));
+}
+
+function downloadEntry(
+  key: string,
+  object: RemoteObject,
+  sha256: string,
+  local: string | undefined,
+  unpacked: boolean,
+): ManifestEntry {
+  const mtimeMs = local ? Math.floor(fs.statSync(local).mtimeMs) : undefined;
+  return { key, size: object.size, sha256, etag: object.etag, mtimeMs, unpacked };
+}
+
+/** True when every file a recorded shard unpacked is still in `dir` (an entry without the list: assumed so). */
+function membersPresent(dir: string, recorded: ManifestEntry): boolean {
+  return (recorded.members ?? []).every((member) => fs.existsSync(path.join(dir, member)));
+}
+
+/**
+ * Unpacks a tar shard into `dir`, first checking that it replaces no file this
+ * download did not write. A shard whose unpacking began in a killed run wrote
+ * its members itself, so they may be replaced. Returns the members.
+ */
+async function unpackInto(
+  shard: string,
+  dir: string,
+  key: string,
+  manifest: TransferManifest,
+  overwrite: boolean,
+  url: string,
+): Promise<string[]> {
+  const begun = manifest.get(key)?.unpacked === false;
+  const { members, conflicts } = await inspectShard(shard, dir);
+  if (!overwrite && !begun) {
+    const conflict = conflicts[0];
+    if (conflict) {
+      throw new S3TransferError(
+        `${path.join(dir, conflict)} already exists and differs from its copy in ${url}; actlab did not write it, ` +
+          'so it is kept: move it away, or pass --overwrite (overwrite: true) to replace it',
+      );
+    }
+  }
+  const entry = manifest.get(key);
+  manifest.add({ ...(entry ?? { key, size: 0, sha256: '' }), unpacked: false }); // unpacking has begun
+  await unpackShard(shard, dir);
+  return members;
 }
 
 /**

@@ -5,10 +5,13 @@
  * SHA-256 checksums), and `index.json` (everything merged, once complete).
  * A shard counts as done only when its sidecar exists; both files are
  * written to a temp name and renamed, so a killed run leaves no half shard.
+ * Reading and checking shards lives in shard-file.ts.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+import { writeFileAtomic } from '../util/atomic-write';
 
 import type { Split } from '../data/types';
 import type { PixelFormat, ResizePolicy } from './frames';
@@ -99,33 +102,21 @@ export function sha256(data: Uint8Array): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** Writes `data` to `file` via a temp file and rename, so readers never see half a file. */
-export function writeAtomic(file: string, data: string | Uint8Array): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(temp, 'w');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, file);
-}
-
-/** The completed shard's record, or undefined when the shard is missing or half-written. */
-export function readShardRecord(dir: string, shard: number): ShardRecord | undefined {
-  const jsonFile = path.join(dir, `${shardName(shard)}.json`);
-  if (!fs.existsSync(jsonFile)) return undefined;
-  const record = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as ShardRecord;
-  const binFile = path.join(dir, record.file);
-  if (!fs.existsSync(binFile) || fs.statSync(binFile).size !== record.bytes) return undefined;
-  return record;
-}
+/** The crash-safe writer every cache file goes through (temp file, fsync, rename). */
+export { writeFileAtomic as writeAtomic } from '../util/atomic-write';
 
 export function readPlan(dir: string): CachePlan | undefined {
   const file = path.join(dir, 'cache.json');
   if (!fs.existsSync(file)) return undefined;
-  const plan = JSON.parse(fs.readFileSync(file, 'utf8')) as CachePlan;
+  let plan: CachePlan;
+  try {
+    plan = JSON.parse(fs.readFileSync(file, 'utf8')) as CachePlan;
+  } catch (error) {
+    throw new Error(
+      `${file} cannot be read (${(error as Error).message}); the cache is damaged: delete ${dir} and re-run extract`,
+      { cause: error },
+    );
+  }
   if (plan.format !== CACHE_FORMAT) throw new Error(`${file} is not an actlab clip cache (format ${plan.format})`);
   return plan;
 }
@@ -139,5 +130,5 @@ export function writeCacheIndex(out: string, plan: CachePlan, records: readonly 
     clips: records.reduce((n, r) => n + r.clips.length, 0),
     shards: records,
   };
-  writeAtomic(path.join(out, 'index.json'), JSON.stringify(index));
+  writeFileAtomic(path.join(out, 'index.json'), JSON.stringify(index));
 }

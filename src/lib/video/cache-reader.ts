@@ -9,10 +9,11 @@ import {
   type CacheClipEntry,
   type CacheConfig,
   readPlan,
-  readShardRecord,
   sha256,
+  type ShardRecord,
   type SkippedItem,
 } from './cache-format';
+import { CacheDamagedError, openShardFile, readClipBytes, readShardTable } from './shard-file';
 
 export interface CachedClip {
   /** `[T,H,W,C]` uint8, 0..255. */
@@ -43,13 +44,18 @@ export interface ClipCache {
   readClip(i: number): Promise<CachedClip>;
   /** Clip `i` as float32 in 0..1, the layout models take. */
   readClipFloat(i: number): Promise<CachedClipFloat>;
-  /** Re-hashes every clip; returns the indices whose bytes do not match their checksum. */
+  /** Re-hashes every clip (shards unchecked); returns the indices whose bytes do not match their checksum. */
   verify(): Promise<number[]>;
   /** Closes open shard files. */
   close(): Promise<void>;
 }
 
-/** Opens the cache in `dir`; throws when `dir` holds no cache, saying how to make one. */
+/**
+ * Opens the cache in `dir`; throws when `dir` holds no cache, saying how to
+ * make one, and a {@link CacheDamagedError} when a done shard's `.bin` is
+ * missing or cut short. Each shard's SHA-256 is checked the first time one of
+ * its clips is read.
+ */
 export function openClipCache(dir: string): ClipCache {
   const plan = readPlan(dir);
   if (!plan) {
@@ -57,36 +63,42 @@ export function openClipCache(dir: string): ClipCache {
       `${path.join(dir, 'cache.json')} not found: make the cache first with "actlab extract DATASET --out ${dir}"`,
     );
   }
-  const clips: CacheClipEntry[] = [];
-  const skipped: SkippedItem[] = [];
-  let complete = 0;
-  for (let shard = 0; shard < plan.shardCount; shard++) {
-    const record = readShardRecord(dir, shard);
-    if (!record) continue;
-    complete++;
-    clips.push(...record.clips);
-    skipped.push(...record.skipped);
+  const table = readShardTable(dir, plan);
+  // A sidecar whose shard is gone or cut short would silently drop clips: refuse instead.
+  const damage = table.damaged[0];
+  if (damage) {
+    const more = table.damaged.length > 1 ? ` (and ${table.damaged.length - 1} more damaged shard(s))` : '';
+    throw new CacheDamagedError(damage.file, `${damage.reason}${more}`);
   }
+  const done = table.records.filter((r): r is ShardRecord => r !== undefined);
+  const clips: CacheClipEntry[] = done.flatMap((r) => r.clips);
+  const skipped: SkippedItem[] = done.flatMap((r) => r.skipped);
+  const complete = done.length;
   const { frames, height, width, channels } = plan.config;
   const shape = [frames, height, width, channels] as const;
-  const handles = new Map<number, Promise<fs.promises.FileHandle>>();
-  const handle = (shard: number): Promise<fs.promises.FileHandle> => {
-    let open = handles.get(shard);
+  // Each shard is checked against its SHA-256 the first time a clip of it is read.
+  // verify() opens unchecked, to name the bad clips rather than stop at the bad shard.
+  const handles = new Map<string, Promise<fs.promises.FileHandle>>();
+  const handle = (shard: number, checked: boolean): Promise<fs.promises.FileHandle> => {
+    const key = `${shard}:${checked}`;
+    let open = handles.get(key);
     if (!open) {
-      open = fs.promises.open(path.join(dir, `shard-${String(shard).padStart(5, '0')}.bin`), 'r');
-      handles.set(shard, open);
+      const record = table.records[shard] as ShardRecord;
+      open = checked ? openShardFile(dir, record) : fs.promises.open(path.join(dir, record.file), 'r');
+      open.catch(() => handles.delete(key));
+      handles.set(key, open);
     }
     return open;
   };
-  const readClip = async (i: number): Promise<CachedClip> => {
-    const entry = clips[i];
-    if (!entry) throw new RangeError(`clip ${i} is out of range: the cache in ${dir} holds ${clips.length} clips`);
-    const data = new Uint8Array(entry.length);
-    const { bytesRead } = await (await handle(entry.shard)).read(data, 0, entry.length, entry.offset);
-    if (bytesRead !== entry.length)
-      throw new Error(`${dir}: shard ${entry.shard} is truncated; delete it and re-run extract`);
-    return { data, shape, entry };
-  };
+  const reader =
+    (checked: boolean) =>
+    async (i: number): Promise<CachedClip> => {
+      const entry = clips[i];
+      if (!entry) throw new RangeError(`clip ${i} is out of range: the cache in ${dir} holds ${clips.length} clips`);
+      const file = path.join(dir, (table.records[entry.shard] as ShardRecord).file);
+      return { data: await readClipBytes(await handle(entry.shard, checked), entry, file), shape, entry };
+    };
+  const readClip = reader(true);
   return {
     dir,
     config: plan.config,
@@ -96,9 +108,9 @@ export function openClipCache(dir: string): ClipCache {
     skipped,
     shards: { planned: plan.shardCount, complete },
     readClip,
-    ...derivedReaders(readClip, clips.length),
+    ...derivedReaders(readClip, clips.length, reader(false)),
     async close() {
-      for (const open of handles.values()) await (await open).close();
+      for (const open of handles.values()) await (await open.catch(() => undefined))?.close();
       handles.clear();
     },
   };
@@ -111,6 +123,7 @@ export function openClipCache(dir: string): ClipCache {
 export function derivedReaders(
   readClip: (i: number) => Promise<CachedClip>,
   clipCount: number,
+  readUnchecked: (i: number) => Promise<CachedClip> = readClip,
 ): Pick<ClipCache, 'readClipFloat' | 'verify'> {
   return {
     async readClipFloat(i) {
@@ -122,7 +135,7 @@ export function derivedReaders(
     async verify() {
       const bad: number[] = [];
       for (let i = 0; i < clipCount; i++) {
-        const { data, entry } = await readClip(i);
+        const { data, entry } = await readUnchecked(i);
         if (sha256(data) !== entry.sha256) bad.push(i);
       }
       return bad;

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import type { VideoItem } from '../data/types';
 import { createRng } from '../util/random';
 import { type FrameStreamOptions, type PixelFormat, readAllFrames, readFrames, type ResizePolicy } from './frames';
-import { probe, VideoReadError } from './probe';
+import { probe, requireReadable, VideoReadError } from './probe';
 import { getSampler } from './sampling';
 
 /** 32 MiB: about 10 000 frames at 32x32 RGB, or 30 s of 30 fps video at 112x112 RGB. */
@@ -73,6 +73,7 @@ export async function extractClip(file: string, options: ClipOptions): Promise<C
   const shape = [options.frames, options.height, options.width, channels] as const;
   const limit = options.maxBufferBytes ?? DEFAULT_CLIP_BUFFER_BYTES;
   if (!(limit >= 0)) throw new Error(`maxBufferBytes must be >= 0, got ${limit}`);
+  requireReadable(file); // else ffmpeg's failure reads as a corrupt video
   const whole = await readAllFrames(file, streamOptions(options), limit);
   if (!whole) return streamClip(file, options, frameBytes, shape); // too long to hold
   const indices = pickIndices(file, whole.frames, options);
@@ -134,6 +135,7 @@ export async function extractItemClip(item: VideoItem, options: ClipOptions): Pr
   for (const [position, source] of indices.entries()) {
     options.signal?.throwIfAborted();
     const file = files[source] as string;
+    requireReadable(file);
     try {
       let image = sharp(file)
         .resize(options.width, options.height, { fit: fit[options.resize ?? 'crop'], background: '#000' })

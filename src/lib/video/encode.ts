@@ -33,14 +33,15 @@ export async function encodeFrames(file: string, frames: readonly Uint8Array[], 
       throw new Error(`cannot encode ${file}: frame ${i} has ${frame.length} bytes, expected ${frameBytes} (RGB)`);
     }
   }
-  const temp = `${file}.partial-${process.pid}.mp4`;
+  // The temp name must not end in a video extension: a killed encoder's leftover is not a clip.
+  const temp = `${file}.partial-${process.pid}`;
   // prettier-ignore
   const args = [
     '-hide_banner', '-loglevel', 'error', '-y',
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0',
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(crf), '-pix_fmt', 'yuv420p',
     '-threads', '1', '-map_metadata', '-1', '-fflags', '+bitexact', '-flags', '+bitexact',
-    temp,
+    '-f', 'mp4', temp,
   ];
   const child = spawnTool('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';

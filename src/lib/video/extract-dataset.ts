@@ -7,24 +7,39 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import * as crypto from 'node:crypto';
+
 import type { VideoDataset } from '../data/types';
 import { withInterrupt } from '../notebook/interrupt';
+import { writeFileAtomic } from '../util/atomic-write';
 import {
   CACHE_FORMAT,
   type CacheClipEntry,
   type CacheConfig,
   type CachePlan,
   readPlan,
-  readShardRecord,
   sha256,
   shardName,
   type ShardRecord,
   type SkippedItem,
-  writeAtomic,
   writeCacheIndex,
 } from './cache-format';
+import { lockCache } from './cache-lock';
 import { type Clip, extractItemClip } from './clip';
+import { FfmpegMissingError, locateTool } from './ffmpeg';
 import type { PixelFormat, ResizePolicy } from './frames';
+import { getSampler } from './sampling';
+import { readShardTable } from './shard-file';
+
+/**
+ * The largest clip `extract` makes: 64 MiB of uint8 `[T,H,W,C]`. Each worker
+ * holds its clip whole, clips finished out of order wait for their turn to be
+ * written, and training turns every clip into float32 (4x): a larger clip
+ * does not fit a batch. `--frames 100000` at 32x32 RGB (293 MiB) is refused.
+ */
+export const MAX_CLIP_BYTES = 64 * 1024 * 1024;
+/** ffmpeg's own limit on a frame side. */
+const MAX_SIDE = 16384;
 
 export interface ExtractOptions {
   /** Cache folder; created if missing. */
@@ -82,6 +97,11 @@ export interface ExtractResult {
   readonly seconds: number;
   /** True when every shard of the cache (all slices) is complete and index.json is written. */
   readonly complete: boolean;
+  /**
+   * Shards of this job where no item could be read: not written, so a re-run
+   * (after fixing the files) tries them again. Non-empty means the run failed.
+   */
+  readonly failedShards: readonly number[];
   /** Clips of this job's shards that repeat their last decoded frame (`paddedFrames > 0` in their entry). */
   readonly paddedClips: number;
 }
@@ -108,8 +128,8 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
 /** What an interrupted extraction leaves in `out`, in one line. */
 function interruptedLine(out: string): string {
   const plan = readPlan(out);
-  const records = Array.from({ length: plan?.shardCount ?? 0 }, (_, s) => readShardRecord(out, s)).filter((r) => r);
-  const clips = records.reduce((sum, r) => sum + (r?.clips.length ?? 0), 0);
+  const records = plan ? readShardTable(out, plan).records.filter((r): r is ShardRecord => r !== undefined) : [];
+  const clips = records.reduce((sum, r) => sum + r.clips.length, 0);
   return (
     `extractDataset: interrupted; kept ${records.length} of ${plan?.shardCount ?? 0} shard(s) (${clips} clips) ` +
     `in ${out}; run the cell again to resume from them`
@@ -120,6 +140,7 @@ function interruptedLine(out: string): string {
 async function extractShards(dataset: VideoDataset, options: ExtractOptions): Promise<ExtractResult> {
   const started = Date.now();
   const out = path.resolve(options.out);
+  // Every setting is checked before anything is written, so a refused run leaves no cache.json behind.
   const config = cacheConfig(options);
   const clipsPerShard = positiveInt('clipsPerShard', options.clipsPerShard ?? 64);
   const workers = positiveInt('workers', options.workers ?? os.cpus().length);
@@ -132,24 +153,67 @@ async function extractShards(dataset: VideoDataset, options: ExtractOptions): Pr
   )) {
     throw new Error(`shard must be i/N with 0 <= i < N, got ${slice.index}/${slice.count}`);
   }
+  if (dataset.items.some((item) => item.kind !== 'frames')) {
+    locateTool('ffmpeg'); // a broken install fails here once, not once per video
+    locateTool('ffprobe');
+  }
+  const existing = fs.statSync(out, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory())
+    throw new Error(`${out} is a file, not a cache folder; pass a folder for --out (new or an earlier cache)`);
   fs.mkdirSync(out, { recursive: true });
+  const unlock = lockCache(out, slice);
+  try {
+    return await extractLocked(dataset, options, { out, config, clipsPerShard, workers, slice, started });
+  } finally {
+    unlock();
+  }
+}
+
+interface Settings {
+  readonly out: string;
+  readonly config: CacheConfig;
+  readonly clipsPerShard: number;
+  readonly workers: number;
+  readonly slice: { readonly index: number; readonly count: number };
+  readonly started: number;
+}
+
+/** One shard being written: clips go to a temp file in item order as soon as the ones before them are in. */
+interface ShardWriter {
+  readonly shard: number;
+  readonly items: readonly number[];
+  /** Results waiting for an earlier item (the only clips held in memory). */
+  readonly waiting: Map<number, { clip: Clip } | { error: string }>;
+  next: number;
+  fd?: number;
+  offset: number;
+  readonly hash: crypto.Hash;
+  readonly entries: CacheClipEntry[];
+  readonly skipped: SkippedItem[];
+}
+
+async function extractLocked(dataset: VideoDataset, options: ExtractOptions, s: Settings): Promise<ExtractResult> {
+  const { out, config, clipsPerShard, workers, slice } = s;
   const plan = ensurePlan(out, dataset, config, clipsPerShard);
   const classIndex = new Map(plan.classes.map((name, i) => [name, i]));
   const byPath = new Map(dataset.items.map((item) => [item.path, item]));
 
-  const mine = Array.from({ length: plan.shardCount }, (_, s) => s).filter((s) => s % slice.count === slice.index);
-  const total = mine.reduce((sum, s) => sum + shardItems(plan, s).length, 0);
+  const mine = Array.from({ length: plan.shardCount }, (_, k) => k).filter((k) => k % slice.count === slice.index);
+  const total = mine.reduce((sum, k) => sum + shardItems(plan, k).length, 0);
   let done = 0;
   let skippedCount = 0;
   const skipped: SkippedItem[] = [];
+  const failedShards: number[] = [];
   let clips = 0;
   let paddedClips = 0;
   let resumedShards = 0;
   const report = (): void => options.onProgress?.({ done, total, skipped: skippedCount });
 
+  // One listing and one pass over the sidecars (or index.json): linear in shards.
+  const table = readShardTable(out, plan);
   const todo: number[] = [];
   for (const shard of mine) {
-    const record = readShardRecord(out, shard);
+    const record = table.records[shard];
     if (record) {
       resumedShards++;
       clips += record.clips.length;
@@ -157,41 +221,55 @@ async function extractShards(dataset: VideoDataset, options: ExtractOptions): Pr
       skipped.push(...record.skipped);
       done += shardItems(plan, shard).length;
     } else {
-      removeTemps(out, shard);
       todo.push(shard);
     }
   }
+  if (todo.length) {
+    // An index must never describe an incomplete cache; leftovers of a killed run go too.
+    fs.rmSync(path.join(out, 'index.json'), { force: true });
+    const prefixes = new Set(todo.map(shardName));
+    for (const name of table.names)
+      if (name.includes('.tmp-') && prefixes.has(name.split('.')[0] as string))
+        fs.rmSync(path.join(out, name), { force: true });
+  }
   report();
 
-  // One queue of clips across this job's shards, so K workers stay busy past
-  // shard boundaries; a shard is written as soon as all its clips are in.
-  type Slot = { shard: number; item: number };
-  const queue: Slot[] = todo.flatMap((shard) => shardItems(plan, shard).map((item) => ({ shard, item })));
-  type Part = { clip: Clip } | { error: string };
-  const results = new Map<number, Part[]>();
-  const remaining = new Map(todo.map((shard) => [shard, shardItems(plan, shard).length]));
-  let next = 0;
-  const finishShard = (shard: number): void => {
-    const items = shardItems(plan, shard);
-    const parts = results.get(shard) ?? [];
-    const entries: CacheClipEntry[] = [];
-    const shardSkipped: SkippedItem[] = [];
-    const buffers: Uint8Array[] = [];
-    let offset = 0;
-    items.forEach((itemIndex, k) => {
+  const writers = new Map<number, ShardWriter>(
+    todo.map((shard) => [
+      shard,
+      {
+        shard,
+        items: shardItems(plan, shard),
+        waiting: new Map(),
+        next: 0,
+        offset: 0,
+        hash: crypto.createHash('sha256'),
+        entries: [],
+        skipped: [],
+      },
+    ]),
+  );
+  const tempOf = (shard: number): string => path.join(out, `${shardName(shard)}.bin.tmp-${process.pid}`);
+  const flush = (w: ShardWriter): void => {
+    for (let part = w.waiting.get(w.next); part; part = w.waiting.get(w.next)) {
+      w.waiting.delete(w.next);
+      const itemIndex = w.items[w.next] as number;
       const item = plan.items[itemIndex] as CachePlan['items'][number];
-      const part = parts[k];
-      if (!part || 'error' in part) {
-        shardSkipped.push({ path: item.path, error: part && 'error' in part ? part.error : 'not extracted' });
-        return;
+      w.next++;
+      if ('error' in part) {
+        w.skipped.push({ path: item.path, error: part.error });
+        continue;
       }
       const { data, sourceFrames, decodedFrames, paddedFrames, indices } = part.clip;
-      entries.push({
+      w.fd ??= fs.openSync(tempOf(w.shard), 'w');
+      fs.writeSync(w.fd, data);
+      w.hash.update(data);
+      w.entries.push({
         ...item,
         item: itemIndex,
         labelIndex: classIndex.get(item.label) ?? -1,
-        shard,
-        offset,
+        shard: w.shard,
+        offset: w.offset,
         length: data.length,
         sha256: sha256(data),
         sourceFrames,
@@ -199,36 +277,53 @@ async function extractShards(dataset: VideoDataset, options: ExtractOptions): Pr
         paddedFrames,
         indices,
       });
-      buffers.push(data);
-      offset += data.length;
-    });
-    const bytes = Buffer.concat(buffers);
-    const name = shardName(shard);
-    writeAtomic(path.join(out, `${name}.bin`), bytes);
+      w.offset += data.length;
+    }
+    if (w.next === w.items.length) finishShard(w);
+  };
+  const finishShard = (w: ShardWriter): void => {
+    writers.delete(w.shard);
+    skipped.push(...w.skipped);
+    if (w.entries.length === 0) {
+      // Nothing readable: recording the shard would make every re-run skip these items for good.
+      failedShards.push(w.shard);
+      return;
+    }
+    const name = shardName(w.shard);
+    const fd = w.fd as number;
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    w.fd = undefined;
+    fs.renameSync(tempOf(w.shard), path.join(out, `${name}.bin`));
     const record: ShardRecord = {
-      shard,
+      shard: w.shard,
       file: `${name}.bin`,
-      bytes: bytes.length,
-      sha256: sha256(bytes),
-      clips: entries,
-      skipped: shardSkipped,
+      bytes: w.offset,
+      sha256: w.hash.digest('hex'),
+      clips: w.entries,
+      skipped: w.skipped,
     };
     // The sidecar goes last: its existence is what marks the shard done.
-    writeAtomic(path.join(out, `${name}.json`), JSON.stringify(record));
-    results.delete(shard);
-    clips += entries.length;
-    paddedClips += entries.filter((e) => (e.paddedFrames ?? 0) > 0).length;
-    skipped.push(...shardSkipped);
+    writeFileAtomic(path.join(out, `${name}.json`), JSON.stringify(record));
+    clips += w.entries.length;
+    paddedClips += w.entries.filter((e) => (e.paddedFrames ?? 0) > 0).length;
   };
+
+  // One queue of clips across this job's shards, so K workers stay busy past
+  // shard boundaries; a shard is written as soon as all its clips are in.
+  type Slot = { shard: number; position: number };
+  const queue: Slot[] = todo.flatMap((shard) => shardItems(plan, shard).map((_, position) => ({ shard, position })));
+  let next = 0;
   const worker = async (): Promise<void> => {
     while (next < queue.length) {
       options.signal?.throwIfAborted();
       const slot = queue[next++] as Slot;
-      const item = byPath.get(plan.items[slot.item]?.path ?? '');
-      const position = shardItems(plan, slot.shard).indexOf(slot.item);
-      let result: Part;
+      const w = writers.get(slot.shard) as ShardWriter;
+      const planned = plan.items[w.items[slot.position] as number];
+      const item = byPath.get(planned?.path ?? '');
+      let result: { clip: Clip } | { error: string };
       try {
-        if (!item) throw new Error(`${plan.items[slot.item]?.path}: listed in cache.json but no longer in the dataset`);
+        if (!item) throw new Error(`${planned?.path}: listed in cache.json but no longer in the dataset`);
         const clip = await extractItemClip(item, {
           ...clipOptions(config),
           maxBufferBytes: options.maxBufferBytes,
@@ -236,36 +331,44 @@ async function extractShards(dataset: VideoDataset, options: ExtractOptions): Pr
         });
         result = { clip };
       } catch (error) {
-        if (options.signal?.aborted) throw error;
+        // A missing tool is not one bad video: stop rather than call every video unreadable.
+        if (options.signal?.aborted || error instanceof FfmpegMissingError) throw error;
         result = { error: (error as Error).message };
         skippedCount++;
       }
-      const parts = results.get(slot.shard) ?? [];
-      parts[position] = result;
-      results.set(slot.shard, parts);
+      w.waiting.set(slot.position, result);
       done++;
-      const left = (remaining.get(slot.shard) ?? 1) - 1;
-      remaining.set(slot.shard, left);
-      if (left === 0) finishShard(slot.shard);
+      flush(w);
       report();
     }
   };
-  // allSettled, not all: on abort no worker may still be writing a shard when this returns.
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, worker),
-  );
+  let settled: PromiseSettledResult<void>[];
+  try {
+    // allSettled, not all: on abort no worker may still be writing a shard when this returns.
+    settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, worker));
+  } finally {
+    for (const w of writers.values()) if (w.fd !== undefined) fs.closeSync(w.fd); // temps: removed by the next run
+  }
   options.signal?.throwIfAborted();
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
 
-  const complete = writeIndexIfComplete(out, plan);
+  if (total > 0 && clips === 0) {
+    const first = skipped[0]?.error ?? 'no item was extracted';
+    throw new Error(
+      `no clip could be extracted: all ${total} item(s) of this run failed (first: ${first}); ` +
+        'nothing was marked done: fix or remove those files and run the same command again',
+    );
+  }
+  const complete = failedShards.length === 0 && writeIndexIfComplete(out, plan);
   return {
     clips,
     shards: mine.length,
     resumedShards,
     skipped,
-    seconds: (Date.now() - started) / 1000,
+    seconds: (Date.now() - s.started) / 1000,
     complete,
     paddedClips,
+    failedShards,
   };
 }
 
@@ -276,18 +379,39 @@ function cacheConfig(o: ExtractOptions): CacheConfig {
   const resize = o.resize ?? 'crop';
   if (!['stretch', 'crop', 'pad'].includes(resize))
     throw new Error(`resize must be stretch, crop or pad, got ${resize}`);
-  if (o.fps !== undefined && !(o.fps > 0)) throw new Error(`fps must be positive, got ${o.fps}`);
+  if (o.fps !== undefined && !(o.fps > 0 && Number.isFinite(o.fps)))
+    throw new Error(`fps must be a positive number, got ${o.fps}`);
+  const sampler = o.sampler ?? 'uniform';
+  getSampler(sampler); // throws naming the registered samplers
+  const seed = o.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) throw new Error(`seed must be a whole number, got ${seed}`);
+  const frames = positiveInt('frames', o.frames ?? 16);
+  const width = positiveInt('width', o.width ?? 32);
+  const height = positiveInt('height', o.height ?? 32);
+  if (width > MAX_SIDE || height > MAX_SIDE)
+    throw new Error(
+      `frame size ${width}x${height} is larger than ffmpeg's ${MAX_SIDE}x${MAX_SIDE}; choose a smaller size`,
+    );
+  const channels = pixelFormat === 'gray' ? 1 : 3;
+  const clipBytes = frames * width * height * channels;
+  if (clipBytes > MAX_CLIP_BYTES) {
+    throw new Error(
+      `a clip of ${frames} frames at ${width}x${height}${channels === 1 ? ' gray' : ' RGB'} is ` +
+        `${(clipBytes / 2 ** 20).toFixed(0)} MiB, over the ${MAX_CLIP_BYTES / 2 ** 20} MiB limit per clip ` +
+        '(each is held whole while it is decoded and written, and training makes it 4x larger); use fewer frames or a smaller size',
+    );
+  }
   return {
-    frames: positiveInt('frames', o.frames ?? 16),
-    width: positiveInt('width', o.width ?? 32),
-    height: positiveInt('height', o.height ?? 32),
-    channels: pixelFormat === 'gray' ? 1 : 3,
+    frames,
+    width,
+    height,
+    channels,
     pixelFormat,
     resize,
     fps: o.fps ?? null,
-    sampler: o.sampler ?? 'uniform',
+    sampler,
     stride: positiveInt('stride', o.stride ?? 1),
-    seed: o.seed ?? 0,
+    seed,
     dtype: 'uint8',
   };
 }
@@ -323,10 +447,21 @@ function ensurePlan(out: string, dataset: VideoDataset, config: CacheConfig, cli
       split: item.split ?? null,
     })),
   };
-  const existing = readPlan(out);
+  const file = path.join(out, 'cache.json');
+  let existing = readPlan(out);
   if (!existing) {
-    writeAtomic(path.join(out, 'cache.json'), JSON.stringify(plan, null, 1));
-    return plan;
+    // Create without replacing: of two runs starting at once, one plan wins and the other is compared with it.
+    const temp = `${file}.tmp-${process.pid}`;
+    writeFileAtomic(temp, JSON.stringify(plan, null, 1));
+    try {
+      fs.linkSync(temp, file);
+      return plan;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      existing = readPlan(out) as CachePlan;
+    } finally {
+      fs.rmSync(temp, { force: true });
+    }
   }
   const differs: string[] = [];
   if (JSON.stringify(existing.config) !== JSON.stringify(plan.config)) differs.push('settings');
@@ -347,23 +482,11 @@ function shardItems(plan: CachePlan, shard: number): number[] {
   return Array.from({ length: Math.max(0, end - start) }, (_, k) => start + k);
 }
 
-/** Leftovers of a killed run for this shard (temp names carry the writer's pid). */
-function removeTemps(out: string, shard: number): void {
-  const prefix = shardName(shard);
-  for (const name of fs.readdirSync(out)) {
-    if (name.startsWith(prefix) && name.includes('.tmp-')) fs.rmSync(path.join(out, name), { force: true });
-  }
-}
-
 /** index.json: the plan plus every shard record, written once all shards are complete. */
 function writeIndexIfComplete(out: string, plan: CachePlan): boolean {
-  const records: ShardRecord[] = [];
-  for (let shard = 0; shard < plan.shardCount; shard++) {
-    const record = readShardRecord(out, shard);
-    if (!record) return false;
-    records.push(record);
-  }
-  writeCacheIndex(out, plan, records);
+  const { records } = readShardTable(out, plan);
+  if (records.some((r) => r === undefined)) return false;
+  writeCacheIndex(out, plan, records as ShardRecord[]);
   return true;
 }
 

@@ -1,6 +1,8 @@
 /**
- * The one module that knows where ffmpeg/ffprobe live and that talks to
- * fluent-ffmpeg (archived upstream: keep every use of it behind this file).
+ * The one module that knows where ffmpeg/ffprobe live and that starts them.
+ * Every call is a direct spawn with explicit arguments: frames stream through
+ * pipes with backpressure, and a Ctrl-C stops every child (see README, "Why
+ * no fluent-ffmpeg").
  *
  * Binaries are looked up in this order: `ACTLAB_FFMPEG` / `ACTLAB_FFPROBE`,
  * the copies shipped inside `@ffmpeg-installer/*` / `@ffprobe-installer/*`,
@@ -8,8 +10,6 @@
  */
 import { type ChildProcess, spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-
-import ffmpeg from 'fluent-ffmpeg';
 
 export type ToolName = 'ffmpeg' | 'ffprobe';
 
@@ -51,7 +51,9 @@ export function locateTool(tool: ToolName): ToolInfo {
       cache.set(tool, info);
       return info;
     }
-    tried.push(`${candidate} (${source})`);
+    tried.push(
+      `${candidate} (${source}${notExecutable(candidate) ? `: not executable by this user; run "chmod a+x ${candidate}"` : ''})`,
+    );
   }
   throw new FfmpegMissingError(
     `${tool} not found or not runnable (tried ${tried.join(', ') || 'nothing'}). ` +
@@ -60,17 +62,9 @@ export function locateTool(tool: ToolName): ToolInfo {
   );
 }
 
-/** A fluent-ffmpeg command with the located binaries set; the only way the library should make one. */
-export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
-  const command = input === undefined ? ffmpeg() : ffmpeg(input);
-  command.setFfmpegPath(locateTool('ffmpeg').path);
-  command.setFfprobePath(locateTool('ffprobe').path);
-  return command;
-}
-
 /**
- * Starts ffmpeg or ffprobe directly, for raw-pipe work fluent-ffmpeg does not
- * stream well (frames in via stdin, frames out via stdout with backpressure).
+ * Starts ffmpeg or ffprobe with `args` (frames in via stdin, frames out via
+ * stdout with backpressure), tracked so {@link stopAllTools} can stop it.
  * `-hide_banner -nostdin` style flags are the caller's choice.
  */
 export function spawnTool(tool: ToolName, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
@@ -112,6 +106,40 @@ function installerPath(tool: ToolName): string | undefined {
   } catch {
     return undefined; // no build for this platform: fall back to PATH
   }
+}
+
+/** True when `file` exists but this user may not run it (e.g. a package unpacked as 0744 by root). */
+function notExecutable(file: string): boolean {
+  if (!file.includes('/') || !fs.existsSync(file)) return false;
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Makes the bundled ffmpeg/ffprobe executable by every user (`@ffprobe-installer`
+ * unpacks as 0744, so only its owner could run it). Run at install time
+ * (`npm ci` → prepare); returns the files it changed.
+ */
+export function ensureBundledToolsExecutable(): string[] {
+  const changed: string[] = [];
+  for (const tool of ['ffmpeg', 'ffprobe'] as const) {
+    const file = installerPath(tool);
+    if (!file) continue;
+    try {
+      const mode = fs.statSync(file).mode;
+      if ((mode & 0o111) !== 0o111) {
+        fs.chmodSync(file, mode | 0o111);
+        changed.push(file);
+      }
+    } catch {
+      // not ours to change: locateTool's message says what to run
+    }
+  }
+  return changed;
 }
 
 function versionLine(binary: string): string | undefined {

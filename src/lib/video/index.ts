@@ -10,9 +10,17 @@ export {
 export { type CachedClip, type CachedClipFloat, type ClipCache, openClipCache } from './cache-reader';
 export { type Clip, type ClipOptions, DEFAULT_CLIP_BUFFER_BYTES, extractClip, extractItemClip } from './clip';
 export { type EncodeOptions, encodeFrames } from './encode';
-export { extractDataset, type ExtractOptions, type ExtractProgress, type ExtractResult } from './extract-dataset';
+export { CacheLockedError } from './cache-lock';
 export {
-  ffmpegCommand,
+  extractDataset,
+  type ExtractOptions,
+  type ExtractProgress,
+  type ExtractResult,
+  MAX_CLIP_BYTES,
+} from './extract-dataset';
+export { CacheDamagedError } from './shard-file';
+export {
+  ensureBundledToolsExecutable,
   FfmpegMissingError,
   locateTool,
   spawnTool,

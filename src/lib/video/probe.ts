@@ -39,6 +39,33 @@ export class VideoReadError extends Error {
   }
 }
 
+/**
+ * The file's size, after checking this user can read it; throws a
+ * {@link VideoReadError} whose fix fits the cause (missing, a folder, or a
+ * permission problem, which re-encoding would not cure).
+ */
+export function requireReadable(file: string): number {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+    if (stat.isDirectory())
+      throw new VideoReadError(file, `${file}: is a folder, not a video file; move it out of the class folder`);
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (error) {
+    if (error instanceof VideoReadError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      const who = process.getuid ? `user ${process.getuid()}` : 'this user';
+      throw new VideoReadError(
+        file,
+        `${file}: permission denied (${who} cannot read it); make it readable (chmod a+r) or run as its owner`,
+      );
+    }
+    throw new VideoReadError(file, `${file}: file not found; check the path or re-run the step that creates it`);
+  }
+  return stat.size;
+}
+
 interface FfprobeStream {
   codec_type?: string;
   codec_name?: string;
@@ -55,12 +82,7 @@ interface FfprobeStream {
 
 /** Runs ffprobe on `file`. Throws {@link VideoReadError} for missing, empty, corrupt or non-video files. */
 export async function probe(file: string, options: ProbeOptions = {}): Promise<VideoInfo> {
-  let bytes: number;
-  try {
-    bytes = fs.statSync(file).size;
-  } catch {
-    throw new VideoReadError(file, `${file}: file not found; check the path or re-run the step that creates it`);
-  }
+  const bytes = requireReadable(file);
   if (bytes === 0) {
     throw new VideoReadError(
       file,

@@ -4,22 +4,16 @@
  * them back. Pure tfjs only knows browser storage and http; tfjs-node's
  * `file://` handler is not available on the wasm backend.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
+import { writeFileAtomic } from '../util/atomic-write';
+
 /** `dir` or `dir/model.json` → the model.json path. */
 function modelJsonPath(path: string): string {
   return path.endsWith('.json') ? path : join(path, 'model.json');
-}
-
-/** Writes through a temporary file and a rename, so a kill never leaves half a file. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }
 
 /** One ArrayBuffer from tfjs's WeightData (one buffer or a list of them). */

@@ -1,6 +1,6 @@
 /**
- * The hook through which actlab's own kernels (faster or corrected versions of
- * stock tfjs kernels) are registered on top of a backend once it is chosen.
+ * The registry of kernel packs: faster or corrected versions of stock tfjs
+ * kernels, applied on top of a backend once it is chosen (initBackend does).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -18,7 +18,7 @@ const packs = new Map<string, KernelPack>();
 const applied = new Set<string>();
 
 /**
- * Adds a kernel pack. It is applied when {@link initBackend} selects its backend
+ * Adds a kernel pack. It is applied when `initBackend` selects its backend
  * (or at once, if that backend is already active). Names must be unique.
  */
 export function registerKernelPack(pack: KernelPack): void {
