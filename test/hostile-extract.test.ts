@@ -249,7 +249,12 @@ describe('principle 4: one bad entry is reported, not fatal, and never a stack t
     fs.chmodSync(probe, 0o755);
     return { data: makeVideos(path.join(dir, 'data')), out: path.join(dir, 'cache'), env: { ACTLAB_FFPROBE: probe } };
   };
-  const skip = root ? false : 'needs root to run a child as the unprivileged user "nobody"';
+  // The child runs this checkout's CLI as nobody: every folder above it must be world-searchable.
+  const skip = !root
+    ? 'needs root to run a child as the unprivileged user "nobody"'
+    : asNobody(['--version']).status !== 0
+      ? `user "nobody" cannot run ${CLI} (a folder above it is not world-searchable, e.g. a mktemp -d parent)`
+      : false;
 
   test('an unreadable video is a permission problem, not a corrupt file', { skip }, () => {
     const { data, out, env } = shared();

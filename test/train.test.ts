@@ -104,8 +104,11 @@ describe('train', () => {
     await assert.rejects(
       train(model, syntheticDataset({ count: 8, seed: 1 }), { epochs: 1, progress: false, log: null }),
       {
+        name: 'ShapeMismatchError',
         message:
-          'train: batches have xs [8,4,8,8,1] but model "cnn2d" expects [B,8,8,1]; build the model with inputShape [4,8,8,1] or resize the data',
+          'train: model "cnn2d" and batches xs [8,4,8,8,1] disagree: model expects frames [H,W,C]=[8,8,1] ' +
+          "but the pipeline gives clips [T,H,W,C]=[4,8,8,1]: use layout 'frame' or 'frames' for a 2D CNN, " +
+          'or build a 3D CNN with inputShape [4,8,8,1]',
       },
     );
     model.dispose();

@@ -80,8 +80,9 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
     batchSize: 16,
     epochs: 7,
     optimizer: { name: 'adam', learningRate: 1e-3 },
-    // A tenth of the rate for the last epochs settles the weights the noisy steps left.
-    schedule: stepDecay(5, 0.1),
+    // A tenth of the rate for the last epoch settles the weights the noisy steps left. Not earlier:
+    // on three seeds a step after epoch 5 cut short a slow start once (90.6% against 97–100%).
+    schedule: stepDecay(6, 0.1),
     augment: SMALL_CLIP_AUGMENT,
     builder: 'models.c3dSmall',
     build: ({ clipShape, numClasses, seed }) => c3dSmall({ inputShape: clipShape, numClasses, seed }),

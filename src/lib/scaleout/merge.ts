@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write';
 import { type CachePlan, readPlan, shardName, type ShardRecord, writeCacheIndex } from '../video/cache-format';
 import { checkClipTable, inspectShard, sha256FileSync } from '../video/shard-file';
+import { requireWholeNumber } from '../util/validate';
 
 export interface MergeOptions {
   /** Cache folders to merge (one per job, or one folder all jobs wrote into). */
@@ -53,8 +54,7 @@ export function mergeCaches(options: MergeOptions): MergeResult {
   const out = path.resolve(options.out ?? (inputs[0] as string));
   const plan = samePlan(inputs);
   const jobs = options.jobs;
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1))
-    throw new Error(`jobs must be a whole number >= 1, got ${jobs}`);
+  if (jobs !== undefined) requireWholeNumber('jobs', jobs);
   const job = (shard: number): string | undefined => (jobs ? `${shard % jobs}/${jobs}` : undefined);
 
   fs.mkdirSync(out, { recursive: true });

@@ -265,7 +265,7 @@ function validate(s: SynthSettings): void {
   for (const label of s.classes) motionFor(label);
   if (new Set(s.classes).size !== s.classes.length) throw new Error(`synth classes repeat: ${s.classes.join(',')}`);
   requireWholeNumber('synth perClass', s.perClass);
-  requireWholeNumber('synth actors', s.actors, 3, 'train, val and test each need an actor');
+  requireWholeNumber('synth actors', s.actors, 3, { hint: 'train, val and test each need an actor' });
   requireWholeNumber('synth frames', s.frames, 2);
   requireWholeNumber('synth width', s.width, 8);
   requireWholeNumber('synth height', s.height, 8);

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { labelsAreSparse } from '../pipeline/labels';
+import { checkInputShape, ShapeMismatchError } from '../pipeline/shape-check';
 
 /**
  * A batch for training: `xs` clips [B,T,H,W,C] or frames [B,H,W,C] (float32,
@@ -41,12 +42,11 @@ export async function inspectFirstBatch(model: tf.LayersModel, data: tf.data.Dat
   if (first.done) throw new Error('train: the dataset is empty');
   const { xs, ys } = first.value;
   try {
-    const expected = model.inputs[0]!.shape.slice(1);
-    const actual = xs.shape.slice(1);
-    if (expected.length !== actual.length || expected.some((d, i) => d != null && d !== actual[i])) {
-      throw new Error(
-        `train: batches have xs [${xs.shape}] but model "${model.name}" expects [B,${expected.join(',')}]; ` +
-          `build the model with inputShape [${actual.join(',')}] or resize the data`,
+    try {
+      checkInputShape(model, xs.shape.slice(1));
+    } catch (error) {
+      throw new ShapeMismatchError(
+        `train: model "${model.name}" and batches xs [${xs.shape}] disagree: ${(error as Error).message}`,
       );
     }
     const numClasses = model.outputs[0]!.shape[1];

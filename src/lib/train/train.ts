@@ -123,6 +123,37 @@ export function balancedClassWeights(counts: readonly number[]): Record<number, 
   return Object.fromEntries(counts.map((c, i) => [i, c > 0 ? total / (present * c) : 0]));
 }
 
+/** One epoch's record from fitDataset's logs. */
+function epochRecord(
+  epoch: number,
+  logs: tf.Logs | undefined,
+  lr: number,
+  seconds: number,
+  samples: number,
+): EpochRecord {
+  return {
+    epoch,
+    loss: metricOf(logs, 'loss') ?? NaN,
+    acc: metricOf(logs, 'acc'),
+    val_loss: metricOf(logs, 'val_loss'),
+    val_acc: metricOf(logs, 'val_acc'),
+    lr,
+    seconds,
+    samplesPerSecond: seconds > 0 ? samples / seconds : 0,
+    numTensors: tf.memory().numTensors,
+  };
+}
+
+/** The metrics of a record the live chart draws (absent ones left out). */
+function chartPoint(record: EpochRecord): Record<string, number> {
+  const point: Record<string, number> = { loss: record.loss };
+  for (const key of ['acc', 'val_loss', 'val_acc'] as const) {
+    const value = record[key];
+    if (value !== undefined) point[key] = value;
+  }
+  return point;
+}
+
 /**
  * Where a run starts: fresh (weights seeded, an old run in runDir cleared) or
  * after the last checkpoint of a matching run (weights and optimizer restored).
@@ -194,6 +225,33 @@ async function trainClaimed(
   options: TrainOptions,
 ): Promise<TrainResult> {
   const started = Date.now();
+  const prepared = await prepareTraining(model, data, options);
+  return runEpochs(model, data, options, prepared, started);
+}
+
+/** What is settled before the first step: optimizer, schedule and monitors, the labels' form, and where the run starts. */
+interface PreparedRun {
+  readonly spec: OptimizerSpec;
+  readonly schedule: LrSchedule;
+  readonly plateau: PlateauOptions | false;
+  readonly earlyStopping: MonitorOptions | false;
+  readonly defaultMonitor: string;
+  readonly log: ((line: string) => void) | null;
+  readonly forEpoch: ((epoch: number) => tf.data.Dataset<Batch>) | undefined;
+  readonly sparse: boolean;
+  readonly optimizer: tf.Optimizer;
+  readonly fingerprint: RunFingerprint;
+  readonly batchesPerEpoch: number | undefined;
+  readonly state: CheckpointState;
+  readonly plan: ReturnType<typeof planResume>;
+}
+
+/** Checks the options and the first batch, compiles the model, and restores or seeds it. */
+async function prepareTraining(
+  model: tf.LayersModel,
+  data: tf.data.Dataset<Batch>,
+  options: TrainOptions,
+): Promise<PreparedRun> {
   requireWholeNumber('train: epochs', options.epochs);
   const spec = resolveOptimizer(options.optimizer ?? 'adam');
   const schedule = options.schedule ?? (spec.decay ? timeDecay(spec.decay) : constantLr);
@@ -238,9 +296,46 @@ async function trainClaimed(
   };
 
   const begin = await startingPoint(model, optimizer, options, fingerprint, resume, log);
-  let state = begin.state;
-  const plan = begin.plan;
   batchesPerEpoch ??= begin.batchesPerEpoch;
+  return {
+    spec,
+    schedule,
+    plateau,
+    earlyStopping,
+    defaultMonitor,
+    log,
+    forEpoch,
+    sparse,
+    optimizer,
+    fingerprint,
+    batchesPerEpoch,
+    state: begin.state,
+    plan: begin.plan,
+  };
+}
+
+/** The epochs themselves: fitDataset with the schedule, monitors, checkpoints, progress and interrupts. */
+async function runEpochs(
+  model: tf.LayersModel,
+  data: tf.data.Dataset<Batch>,
+  options: TrainOptions,
+  prepared: PreparedRun,
+  started: number,
+): Promise<TrainResult> {
+  const {
+    spec,
+    schedule,
+    plateau,
+    earlyStopping,
+    defaultMonitor,
+    log,
+    forEpoch,
+    sparse,
+    optimizer,
+    fingerprint,
+    plan,
+  } = prepared;
+  let { state, batchesPerEpoch } = prepared;
   if (options.runDir) mkdirSync(options.runDir, { recursive: true });
   const startEpoch = state.epoch + 1;
   const history: EpochRecord[] = [...state.history];
@@ -315,17 +410,7 @@ async function trainClaimed(
       if (aborted && batchesThisEpoch !== batchesPerEpoch) return;
       batchesPerEpoch ??= batchesThisEpoch;
       const seconds = (Date.now() - epochStart) / 1000;
-      const record: EpochRecord = {
-        epoch,
-        loss: metricOf(logs, 'loss') ?? NaN,
-        acc: metricOf(logs, 'acc'),
-        val_loss: metricOf(logs, 'val_loss'),
-        val_acc: metricOf(logs, 'val_acc'),
-        lr: getLearningRate(optimizer),
-        seconds,
-        samplesPerSecond: seconds > 0 ? samples / seconds : 0,
-        numTensors: tf.memory().numTensors,
-      };
+      const record = epochRecord(epoch, logs, getLearningRate(optimizer), seconds, samples);
       history.push(record);
       // Monitors act on this epoch's metric; a plateau lowers the rate from the next epoch on.
       const monitors = stepMonitors(
@@ -358,12 +443,7 @@ async function trainClaimed(
         if (isBest) await model.save(fileIO(join(options.runDir, 'best')));
         writeHistory();
       }
-      chart?.onEpochEnd(epoch, {
-        loss: record.loss,
-        ...(record.acc !== undefined ? { acc: record.acc } : {}),
-        ...(record.val_loss !== undefined ? { val_loss: record.val_loss } : {}),
-        ...(record.val_acc !== undefined ? { val_acc: record.val_acc } : {}),
-      });
+      chart?.onEpochEnd(epoch, chartPoint(record));
       log?.(epochLine(record, options.epochs));
       await options.onEpochEnd?.(record);
       stopIfAborted(); // an interrupt during validation or the checkpoint stops before the next epoch
@@ -371,6 +451,7 @@ async function trainClaimed(
   };
 
   if (chart && history.length > 0) {
+    // A resumed run's chart starts with the epochs done before.
     chart.update({
       loss: history.map((h) => h.loss),
       acc: history.map((h) => h.acc ?? null),

@@ -19,6 +19,7 @@ import { Transform, type Readable } from 'node:stream';
 
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
+import { requireWholeNumber } from '../util/validate';
 import { sha256File } from './hash';
 import { type ManifestEntry, openManifest, type TransferManifest } from './manifest';
 import { inspectShard, PACK_FOLDER, PACK_INDEX, unpackShard } from './pack';
@@ -77,9 +78,7 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
   const started = Date.now();
   const location = parseS3Url(options.source);
   const dir = path.resolve(options.dir);
-  const concurrency = options.concurrency ?? 4;
-  if (!(Number.isInteger(concurrency) && concurrency >= 1))
-    throw new S3TransferError(`concurrency must be a whole number >= 1, got ${concurrency}`);
+  const concurrency = requireWholeNumber('concurrency', options.concurrency ?? 4, 1, { error: S3TransferError });
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
     throw new S3TransferError(`${dir} is a file, not a folder: give the folder to download into`);
   try {

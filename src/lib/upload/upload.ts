@@ -18,6 +18,7 @@ import * as path from 'node:path';
 
 import { HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
+import { requireWholeNumber } from '../util/validate';
 import { sha256File } from './hash';
 import { type LocalFile, listLocalFiles } from './local-files';
 import { type ManifestEntry, openManifest, type TransferManifest } from './manifest';
@@ -451,7 +452,5 @@ function openReadOnlyManifest(file: string): TransferManifest {
 }
 
 function wholeNumber(name: string, value: number, min: number): number {
-  if (!(Number.isInteger(value) && value >= min))
-    throw new S3TransferError(`${name} must be a whole number >= ${min}, got ${value}`);
-  return value;
+  return requireWholeNumber(name, value, min, { error: S3TransferError });
 }

@@ -12,6 +12,7 @@ import * as crypto from 'node:crypto';
 import type { VideoDataset } from '../data/types';
 import { withInterrupt } from '../notebook/interrupt';
 import { writeFileAtomic } from '../util/atomic-write';
+import { requireWholeNumber } from '../util/validate';
 import {
   CACHE_FORMAT,
   type CacheClipEntry,
@@ -491,6 +492,5 @@ function writeIndexIfComplete(out: string, plan: CachePlan): boolean {
 }
 
 function positiveInt(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`${name} must be an integer >= 1, got ${value}`);
-  return value;
+  return requireWholeNumber(name, value);
 }
