@@ -1,7 +1,8 @@
 /**
  * Captures the stock tfjs kernels before actlab's packs replace them, so tests
- * can run the same op on stock and actlab kernels. Import this before any
- * module that imports src/lib/kernels.
+ * can run the same op on stock and actlab kernels. Import this before the
+ * first `initBackend` or `registerActlabKernels` call (importing
+ * src/lib/kernels registers nothing).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

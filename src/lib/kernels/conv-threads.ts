@@ -47,7 +47,8 @@ export interface ConvThreadsOptions {
   /**
    * How long a worker may take past the calling thread's own share before it
    * counts as hung (or 50× that share's time, if longer); one deadline for all.
-   * @default 10000
+   * Generous, because a busy machine can stall a healthy worker for seconds.
+   * @default 60000
    */
   readonly answerTimeoutMs?: number;
   /**
@@ -82,7 +83,7 @@ interface Slot {
 let slots: Slot[] = [];
 let minMacs = 4e6;
 /** A worker's slice is as large as the caller's; this long past the caller's own finish means it hangs. */
-let answerTimeoutMs = 10_000;
+let answerTimeoutMs = 60_000;
 /** Starts and stops, one at a time: overlapping calls would each start a set of workers. */
 let queue: Promise<unknown> = Promise.resolve();
 /** Settles when every worker stopped so far has exited. */
