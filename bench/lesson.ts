@@ -1,9 +1,9 @@
 /**
  * Does the tutorial's lesson hold beyond one lucky seed? For three data seeds
  * (the bundled set's 0, then 1 and 2) and training seeds 1, 2, 3, it renders the
- * bundled synthetic set, extracts it as chapter 02 does, and trains the
+ * bundled synthetic set, extracts it as chapter 04 does, and trains the
  * chapters' recipes (2D CNN, C3D, 3D ResNeXt) and R(2+1)D exactly as
- * `actlab train` does, then evaluates each on its test split. The 2D CNN is scored as chapter 04
+ * `actlab train` does, then evaluates each on its test split. The 2D CNN is scored as chapter 06
  * scores it: frame probabilities averaged over each clip.
  *
  * Usage: npm run bench:lesson   (ACTLAB_LESSON_SEEDS=0:1,1:2 picks data:train seed pairs;

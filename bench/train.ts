@@ -14,8 +14,12 @@
  * actlab's kernels run on one thread and on ACTLAB_THREADS threads (default:
  * every core, at most 8), the same count PyTorch gets; the JSON reports the latter.
  *
+ * With the oneDNN addon built (native/install.js), "actlab + oneDNN" runs the
+ * onednn pack over the wasm backend, oneDNN on ACTLAB_THREADS threads.
+ *
  * Run: node out/test-build/bench/train.js   (ACTLAB_BENCH_SECONDS sets the time per measurement)
- * The last line is JSON: {"cnn2d":{"actlab":x,"torch":y,"ratio":r},"c3d":{...},"resnext3d":{...}}.
+ * The last line is JSON: {"cnn2d":{"actlab":x,"torch":y,"ratio":r,"setup":"actlab + oneDNN"},"c3d":{...},...}:
+ * `actlab` and `ratio` are for the fastest actlab setup available, `setup` names it.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -25,7 +29,14 @@ import { execFileSync } from 'node:child_process';
 
 import * as os from 'node:os';
 
-import { cpuConvPack, startConvThreads, wasmConvPack } from '../src/lib/kernels';
+import {
+  cpuConvPack,
+  loadOneDnn,
+  oneDnnKernelConfigs,
+  startConvThreads,
+  wasmConvPack,
+  wasmMemory,
+} from '../src/lib/kernels';
 import { ChannelBatchNorm, GlobalAveragePooling3D, GroupedConv3D } from '../src/lib/layers';
 
 type ModelName = 'cnn2d' | 'c3d' | 'resnext3d';
@@ -114,6 +125,9 @@ interface Setup {
 const THREADS = Number(process.env.ACTLAB_THREADS || Math.min(os.availableParallelism(), 8));
 const ACTLAB_LABEL = `wasm + actlab ×${THREADS}`;
 
+const ONEDNN_LABEL = 'actlab + oneDNN';
+const oneDnn = loadOneDnn();
+
 const SETUPS: Setup[] = [
   { label: 'stock cpu', backend: 'cpu', kernels: () => stockCpu, batch: 2 },
   { label: 'cpu + actlab', backend: 'cpu', kernels: () => cpuConvPack.kernels(), batch: 2 },
@@ -122,7 +136,41 @@ const SETUPS: Setup[] = [
   ...(THREADS > 1
     ? [{ label: ACTLAB_LABEL, backend: 'wasm', kernels: () => wasmConvPack.kernels(), threads: THREADS } as const]
     : []),
+  ...(oneDnn.loaded
+    ? [
+        {
+          label: ONEDNN_LABEL,
+          backend: 'wasm',
+          kernels: () => [...wasmConvPack.kernels(), ...oneDnnKernelConfigs('wasm', wasmMemory, oneDnn.addon)],
+        } as const,
+      ]
+    : []),
 ];
+/** The actlab setups the JSON picks the fastest of. */
+const ACTLAB_SETUPS = [ACTLAB_LABEL, ONEDNN_LABEL];
+
+/**
+ * The kernels registered before any setup, for every name a setup may add
+ * (undefined: none): restored before each setup so that kernels only one
+ * setup has (oneDNN's grouped convolution, the fused batch norm) do not leak into the next.
+ */
+const baseline = new Map<string, tf.KernelConfig | undefined>();
+
+function captureBaseline(): void {
+  const names = new Set(SETUPS.flatMap((setup) => setup.kernels().map((k) => `${k.backendName}/${k.kernelName}`)));
+  for (const key of names) {
+    const [backendName, kernelName] = key.split('/') as [string, string];
+    baseline.set(key, tf.getKernel(kernelName, backendName));
+  }
+}
+
+function restoreBaseline(): void {
+  for (const [key, config] of baseline) {
+    const [backendName, kernelName] = key.split('/') as [string, string];
+    if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
+    if (config) tf.registerKernel(config);
+  }
+}
 
 function install(configs: readonly tf.KernelConfig[]): void {
   for (const config of configs) {
@@ -208,10 +256,13 @@ function firstLine(error: unknown): string {
 async function main(): Promise<void> {
   await tf.setBackend('wasm'); // start wasm with its stock kernels registered, so their setup runs
   await tf.ready();
-  const actlab: Partial<Record<ModelName, number>> = {};
+  captureBaseline();
+  if (!oneDnn.loaded) console.log(`${ONEDNN_LABEL}: skipped (${oneDnn.reason})`);
+  const actlab: Partial<Record<ModelName, { rate: number; setup: string }>> = {};
   for (const name of Object.keys(MODELS) as ModelName[]) {
     const spec = MODELS[name];
     for (const setup of SETUPS) {
+      restoreBaseline();
       install(setup.kernels());
       await tf.setBackend(setup.backend);
       await startConvThreads({ threads: setup.threads ?? 1 });
@@ -220,7 +271,10 @@ async function main(): Promise<void> {
       try {
         const rate = await measure(spec, batch);
         console.log(`${name.padEnd(10)} ${setup.label.padEnd(17)} ${rate.toFixed(1).padStart(7)} samples/s${note}`);
-        if (setup.label === ACTLAB_LABEL) actlab[name] = rate;
+        const best = actlab[name];
+        if (ACTLAB_SETUPS.includes(setup.label) && (!best || rate > best.rate)) {
+          actlab[name] = { rate, setup: setup.label };
+        }
       } catch (error) {
         console.log(`${name.padEnd(10)} ${setup.label.padEnd(17)}   fails: ${firstLine(error)}`);
       }
@@ -243,15 +297,19 @@ async function main(): Promise<void> {
   } else {
     console.log('torch: /usr/bin/python3 cannot import torch; anchor skipped (apt-get install -y python3-torch)');
   }
-  const summary: Record<string, { actlab: number | null; torch: number | null; ratio: number | null }> = {};
+  const summary: Record<
+    string,
+    { actlab: number | null; torch: number | null; ratio: number | null; setup: string | null }
+  > = {};
   for (const name of Object.keys(MODELS) as ModelName[]) {
-    const a = actlab[name] ?? null;
+    const a = actlab[name]?.rate ?? null;
     const t = torch?.[name] ?? null;
     const round = (v: number | null, digits: number) => (v === null ? null : Number(v.toFixed(digits)));
     summary[name] = {
       actlab: round(a, 1),
       torch: round(t, 1),
       ratio: a !== null && t !== null ? round(a / t, 3) : null,
+      setup: actlab[name]?.setup ?? null,
     };
   }
   console.log(JSON.stringify(summary));

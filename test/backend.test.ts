@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 
 import { BackendError, initBackend, parseBackendName, registerKernelPack } from '../src/lib/backend';
+import { oneDnnNote } from '../src/lib/kernels';
 import { runCli, tfjsNodeInstalled } from './helpers/cli';
 
 describe('parseBackendName', () => {
@@ -90,7 +91,9 @@ describe('actlab backend (fresh process)', () => {
     } else {
       assert.match(lines[0] ?? '', /^actlab: TensorFlow.js backend "wasm" from @tensorflow\/tfjs-backend-wasm/);
       assert.match(lines[0] ?? '', /tfjs-node is not installed/);
-      assert.match(lines[0] ?? '', /for native speed: npm install @tensorflow\/tfjs-node/);
+      // With the oneDNN kernels the line names them instead of suggesting tfjs-node.
+      if (oneDnnNote() === undefined) assert.match(lines[0] ?? '', /actlab kernels \(.*onednn\)/);
+      else assert.match(lines[0] ?? '', /for native speed: npm install @tensorflow\/tfjs-node/);
     }
   });
 
@@ -109,10 +112,13 @@ describe('actlab backend (fresh process)', () => {
     assert.equal(two.status, 0, two.stderr);
     const info = JSON.parse(two.stdout) as { threads: unknown; summary: string };
     assert.deepEqual(info.threads, { threads: 2, note: '' });
-    assert.match(info.summary, /\+ actlab kernels \(conv-im2col\) on 2 threads \(forced by ACTLAB_BACKEND=wasm\)/);
+    assert.match(
+      info.summary,
+      /\+ actlab kernels \(conv-im2col(, onednn)?\) on 2 threads \(forced by ACTLAB_BACKEND=wasm\)/,
+    );
     const one = runCli(['backend'], { ACTLAB_BACKEND: 'wasm', ACTLAB_THREADS: '1' });
     assert.equal(one.status, 0, one.stderr);
-    assert.match(one.stdout, /\(conv-im2col\) on 1 thread: asked for 1 thread \(forced/);
+    assert.match(one.stdout, /\(conv-im2col(, onednn)?\) on 1 thread: asked for 1 thread \(forced/);
     const bad = runCli(['backend'], { ACTLAB_BACKEND: 'wasm', ACTLAB_THREADS: 'all' });
     assert.equal(bad.status, 2);
     assert.equal(

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
+import { chapterTable, readChapters, TABLE_END, TABLE_START } from '../src/lib/jupyter';
 import {
   exerciseNumbers,
   exerciseSections,
@@ -99,5 +100,57 @@ describe('notebooks as committed', () => {
         assert.match(code, /notebook\.exerciseEpochs\(/, `${file} trains but never calls notebook.exerciseEpochs`);
       }
     }
+  });
+});
+
+describe('cell ids', () => {
+  it('every cell has an id, unique in its notebook (tests and nbclient address cells by id)', () => {
+    for (const file of committed) {
+      const ids = readCells(file).map((cell, i) => cell.id ?? `(cell ${i} has none)`);
+      const repeated = ids.filter((id, i) => ids.indexOf(id) !== i || id.startsWith('('));
+      assert.deepEqual(repeated, [], `${path.relative(NOTEBOOKS, file)}: missing or repeated cell ids`);
+    }
+  });
+});
+
+describe("README's chapter table", () => {
+  it('is the one the runner writes from these notebooks, with learning objectives and measured minutes', () => {
+    const readme = fs.readFileSync(path.join(NOTEBOOKS, '..', 'README.md'), 'utf8');
+    assert.ok(readme.includes(TABLE_START) && readme.includes(TABLE_END), 'README.md has the chapter table markers');
+    const block = readme.slice(readme.indexOf(TABLE_START) + TABLE_START.length, readme.indexOf(TABLE_END)).trim();
+    const rows = readChapters(NOTEBOOKS);
+    for (const row of rows) assert.notEqual(row.objectives, '', `${row.notebook} has a "**You will learn**" line`);
+    // The minutes README shows, read back; the table must be exactly what the runner writes with them.
+    const seconds: Record<string, number> = {};
+    for (const line of block.split('\n')) {
+      const found = /^\| \d\d +\| `(\d\d_[^`]+)`.*\| (\d+\.\d) +\|$/.exec(line);
+      if (found) seconds[found[1]!] = Number(found[2]) * 60;
+    }
+    for (const row of rows)
+      assert.ok(seconds[row.notebook] !== undefined, `README's table has measured minutes for ${row.notebook}`);
+    // The total was summed from unrounded seconds: only its presence is compared.
+    const total = (text: string) => text.replace(/chapters: \d+\.\d minutes/, 'chapters: N minutes');
+    assert.equal(
+      total(block),
+      total(chapterTable(rows, seconds)),
+      "README's table is out of date: run npx actlab tutorial --readme",
+    );
+  });
+});
+
+describe('chapterTable', () => {
+  it('renders a row per chapter and the total only when every chapter was timed', () => {
+    const rows = [
+      { notebook: '00_a.ipynb', title: 'A', objectives: 'x | y' },
+      { notebook: '01_b.ipynb', title: 'B', objectives: 'z' },
+    ];
+    const partial = chapterTable(rows, { '00_a.ipynb': 90 });
+    const [header, rule, first, second] = partial.split('\n');
+    assert.equal(header, '| #   | notebook         | what you learn | minutes (2 cores) |');
+    assert.equal(rule, '| --- | ---------------- | -------------- | ----------------- |');
+    assert.equal(first, '| 00  | `00_a.ipynb` — A | x \\| y         | 1.5               |');
+    assert.equal(second, '| 01  | `01_b.ipynb` — B | z              | —                 |');
+    assert.doesNotMatch(partial, /All 2 chapters/);
+    assert.match(chapterTable(rows, { '00_a.ipynb': 90, '01_b.ipynb': 30 }), /All 2 chapters: 2\.0 minutes/);
   });
 });

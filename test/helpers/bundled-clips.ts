@@ -7,13 +7,20 @@ import assert from 'node:assert/strict';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { type CheckId, type CheckStatus, diagnose, type DiagnoseOptions, diagnosisText } from '../../src/lib/doctor';
+import {
+  type CheckId,
+  type CheckStatus,
+  diagnose,
+  type DiagnoseOptions,
+  diagnosisText,
+  type PlantedBug,
+  plantBug,
+} from '../../src/lib/doctor';
 import { computeChannelStats, createClipPipeline } from '../../src/lib/pipeline';
 import { recipe, type RecipeModel } from '../../src/lib/recipes';
 import { ensureBundledCache } from '../../src/lib/synth';
-import { createRng } from '../../src/lib/util/random';
 
-export type Bug = 'shuffled-labels' | 'unscaled' | 'identical-frames' | 'labels-off-by-one';
+export type Bug = PlantedBug;
 
 /** Clips [T,H,W,1] of the train split (normalised, in a seeded order) and what else the checks need. */
 export interface BundledClips {
@@ -54,36 +61,17 @@ export async function readBundledClips(max: number): Promise<BundledClips> {
   }
 }
 
-/** Batches of 16 `{xs [16,T,H,W,1], ys one-hot [16,C]}` of `clips`, with `bug` planted. */
+/** Batches of 16 `{xs [16,T,H,W,1], ys one-hot [16,C]}` of `clips`, with `bug` planted (doctor.plantBug). */
 export function plantedDataset(clips: BundledClips, bug?: Bug): tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }> {
   const c = clips.classes.length;
-  const [t, h, w, ch] = clips.shape as [number, number, number, number];
-  const frame = h * w * ch;
-  const labels =
-    bug === 'shuffled-labels'
-      ? createRng(7).shuffle(clips.labels)
-      : bug === 'labels-off-by-one'
-        ? clips.labels.map((l) => (l + 1) % c)
-        : clips.labels;
-  const plant = (clip: Float32Array): Float32Array => {
-    // Undo the normalisation and skip the division by 255.
-    if (bug === 'unscaled') return clip.map((v) => (v * clips.stats.std + clips.stats.mean) * 255);
-    if (bug === 'identical-frames') {
-      const middle = clip.subarray(Math.floor(t / 2) * frame, (Math.floor(t / 2) + 1) * frame);
-      const out = new Float32Array(clip.length);
-      for (let f = 0; f < t; f++) out.set(middle, f * frame);
-      return out;
-    }
-    return clip;
-  };
-  return tf.data
+  const shape = clips.shape as [number, number, number, number];
+  const clean = tf.data
     .generator(function* () {
-      for (let i = 0; i < clips.xs.length; i++) {
-        const x = plant(clips.xs[i]!);
-        yield tf.tidy(() => ({ xs: tf.tensor(x, [t, h, w, ch]), ys: tf.oneHot(labels[i]!, c) }));
-      }
+      for (let i = 0; i < clips.xs.length; i++)
+        yield tf.tidy(() => ({ xs: tf.tensor(clips.xs[i]!, shape), ys: tf.oneHot(clips.labels[i]!, c) }));
     })
     .batch(16) as tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
+  return bug ? plantBug(clean, bug, { normalization: clips.stats }) : clean;
 }
 
 /** A fresh tutorial model for the clips. */

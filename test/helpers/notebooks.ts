@@ -43,7 +43,7 @@ export function numberedNotebooks(dir: string): string[] {
     .sort();
 }
 
-/** The solutions notebook of a chapter: `04_cnn2d.ipynb` → `04_cnn2d_solutions.ipynb`. */
+/** The solutions notebook of a chapter: `06_cnn2d.ipynb` → `06_cnn2d_solutions.ipynb`. */
 export const solutionsName = (chapter: string): string => chapter.replace(/\.ipynb$/, '_solutions.ipynb');
 
 /**

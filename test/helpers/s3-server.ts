@@ -1,16 +1,13 @@
 /**
- * A real S3 API on 127.0.0.1 for tests: s3rver over a temp folder, with the
- * PUTs it accepted counted per key (whole-object PUTs and completed
+ * A real S3 API on 127.0.0.1 for tests: the library's `startLocalS3` (s3rver
+ * over a temp folder), plus what the tests inspect: every request received
+ * and the PUTs it accepted, counted per key (whole-object PUTs and completed
  * multipart uploads).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { tempDir } from './fixtures';
-
-// s3rver ships no types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const S3rver = require('s3rver') as any;
+import { startLocalS3 } from '../../src/lib/upload';
 
 export interface TestS3 {
   /** `http://127.0.0.1:PORT` */
@@ -30,56 +27,25 @@ export interface TestS3 {
 
 export const S3_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
 
-/** Starts s3rver on a free port with the given buckets; stops itself when the process exits. */
+/** Starts s3rver on a free port with the given buckets; its folder goes when it closes or the process exits. */
 export async function startS3(buckets: readonly string[]): Promise<TestS3> {
-  const directory = tempDir('actlab-s3rver-');
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: buckets.map((name) => ({ name })),
-  });
-  const address = (await server.run()) as { port: number };
+  const server = await startLocalS3({ buckets });
   const puts = new Map<string, number>();
-  server.on('event', (event: { Records: Array<{ eventName: string; s3: { object: { key: string } } }> }) => {
-    for (const record of event.Records) {
-      if (record.eventName.startsWith('ObjectCreated')) {
-        const key = decodeURIComponent(record.s3.object.key);
-        puts.set(key, (puts.get(key) ?? 0) + 1);
-      }
-    }
-  });
+  server.onObjectCreated((_bucket, key) => puts.set(key, (puts.get(key) ?? 0) + 1));
   const requests: TestS3['requests'] = [];
-  const listeners = new Set<(request: { readonly method: string; readonly url: string }) => void>();
-  server.httpServer.on('request', (req: { method?: string; url?: string }) => {
-    const request = { method: req.method ?? '', url: req.url ?? '' };
-    requests.push(request);
-    for (const listener of listeners) listener(request);
-  });
-  const onRequest: TestS3['onRequest'] = (listener) => {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  };
+  server.onRequest((request) => requests.push(request));
   const unfinishedUploads = (bucket: string): number => {
-    const folder = path.join(directory, bucket, '._S3rver_uploads'); // s3rver's filesystem store layout
+    const folder = path.join(server.directory, bucket, '._S3rver_uploads'); // s3rver's filesystem store layout
     return fs.existsSync(folder) ? fs.readdirSync(folder).length : 0;
   };
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    server.httpServer?.closeAllConnections?.();
-    await server.close();
-  };
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: server.endpoint,
     env: S3_CREDENTIALS,
     puts,
     requests,
-    onRequest,
+    onRequest: (listener) => server.onRequest(listener),
     unfinishedUploads,
-    close,
+    close: () => server.close(),
   };
 }
 

@@ -1,10 +1,12 @@
 import type { Command } from '../command';
 import { backendCommand } from './backend';
+import { colabCommand } from './colab';
 import { doctorCommand } from './doctor';
 import { edaCommand } from './eda';
 import { envCommand } from './env';
 import { evalCommand } from './eval';
 import { extractCommand } from './extract';
+import { gpuCommand } from './gpu';
 import { kernelCommand } from './kernel';
 import { synthCommand } from './synth';
 import { trainCommand } from './train';
@@ -19,6 +21,8 @@ export const COMMANDS: readonly Command[] = [
   envCommand,
   backendCommand,
   kernelCommand,
+  gpuCommand,
+  colabCommand,
   tutorialCommand,
   synthCommand,
   extractCommand,

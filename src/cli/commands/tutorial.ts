@@ -1,14 +1,15 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { parseBackendName } from '../../lib/backend';
 import { parseThreads } from '../../lib/kernels';
-import { type RunnerEvent, runNotebooks } from '../../lib/jupyter';
+import { chapterTable, readChapters, type RunnerEvent, runNotebooks, writeChapterTable } from '../../lib/jupyter';
 import { packageRoot } from '../../lib/util/package-root';
 import { type Command, parseFlags, UsageError } from '../command';
 
 export const tutorialCommand: Command = {
   name: 'tutorial',
-  usage: 'tutorial [--only NN[,NN]] [--out DIR] [--runs DIR] [--notebooks DIR] [--cell-timeout S]',
+  usage: 'tutorial [--only NN[,NN]] [--out DIR] [--runs DIR] [--notebooks DIR] [--cell-timeout S] [--readme]',
   summary:
     'execute notebooks/NN_*.ipynb in order through Jupyter; executed copies go to out/tutorial/, runs to out/runs/',
   async run(args) {
@@ -20,6 +21,7 @@ export const tutorialCommand: Command = {
         runs: { type: 'string' },
         notebooks: { type: 'string' },
         'cell-timeout': { type: 'string' },
+        readme: { type: 'boolean' },
       },
       'tutorial',
     );
@@ -31,10 +33,13 @@ export const tutorialCommand: Command = {
       throw new UsageError(`--cell-timeout must be a positive number of seconds, got "${values['cell-timeout']}"`);
     }
     const root = packageRoot();
+    const notebooksDir = path.resolve(values.notebooks ?? path.join(root, 'notebooks'));
+    if (values.readme && (values.only || values.notebooks))
+      throw new UsageError('--readme writes the table of every chapter: run it without --only and --notebooks');
     const outDir = path.resolve(values.out ?? path.join(root, 'out', 'tutorial'));
     const started = Date.now();
     const results = await runNotebooks({
-      notebooksDir: path.resolve(values.notebooks ?? path.join(root, 'notebooks')),
+      notebooksDir,
       outDir,
       only: values.only?.split(',').map((s) => s.trim()),
       cellTimeoutSeconds: cellTimeout,
@@ -43,6 +48,12 @@ export const tutorialCommand: Command = {
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(`All ${results.length} notebook(s) ran in ${seconds}s; executed copies and HTML are in ${outDir}`);
+    const timings = Object.fromEntries(results.map((r) => [r.notebook, Math.round(r.seconds * 10) / 10]));
+    fs.writeFileSync(path.join(outDir, 'timings.json'), JSON.stringify(timings, null, 1) + '\n');
+    if (values.readme) {
+      writeChapterTable(path.join(root, 'README.md'), chapterTable(readChapters(notebooksDir), timings));
+      console.log(`README.md: chapter table written with these times`);
+    }
     return 0;
   },
 };

@@ -9,10 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import {
   type ConvThreadsInfo,
   applyKernelPacks,
+  oneDnnNote,
   registerActlabKernels,
+  registerOneDnnKernels,
   startConvThreads,
   stopConvThreads,
 } from '../kernels';
+import { measureGpuPlacement } from './gpu-placement';
 
 /** Backend names a user may force with `ACTLAB_BACKEND`. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -109,6 +112,7 @@ async function select(options: InitBackendOptions): Promise<BackendInfo> {
   }
   const picked = forced ? await startForced(forced) : await startFastest();
   registerActlabKernels();
+  registerOneDnnKernels(); // after the others, so its kernels win
   const kernelPacks = applyKernelPacks(picked.name);
   // The conv workers serve the wasm kernels only: another backend has no use for them.
   if (picked.name !== 'wasm') await stopConvThreads();
@@ -138,7 +142,8 @@ interface Attempt {
 
 async function startForced(name: BackendName): Promise<Started> {
   const attempt = await tryStart(name);
-  if (attempt.started) return { ...attempt.started, reason: `forced by ACTLAB_BACKEND=${name}` };
+  if (attempt.started)
+    return { ...attempt.started, reason: joinReasons(attempt.started.reason, `forced by ACTLAB_BACKEND=${name}`) };
   throw new BackendError(
     `ACTLAB_BACKEND=${name} was asked for but cannot start: ${attempt.failure}. ` +
       `Install what it needs or unset ACTLAB_BACKEND to pick the fastest available backend.`,
@@ -151,7 +156,7 @@ async function startFastest(): Promise<Started> {
     const attempt = await tryStart(name);
     if (attempt.started) {
       const reason = failures.length === 0 ? 'fastest available' : failures.join('; ');
-      return { ...attempt.started, reason };
+      return { ...attempt.started, reason: joinReasons(attempt.started.reason, reason) };
     }
     failures.push(attempt.failure ?? `${name} failed`);
   }
@@ -181,8 +186,11 @@ async function startNative(): Promise<Attempt> {
       continue;
     }
     if (await activate('tensorflow')) {
-      const gpu = pkg.endsWith('-gpu');
-      return { started: { name: 'tensorflow', reason: '', provider: pkg, native: true, gpu } };
+      // tfjs-node-gpu falls back to the CPU without a word when CUDA 11 is missing: ask TensorFlow's device list.
+      const placement = pkg.endsWith('-gpu') ? measureGpuPlacement(tf.backend()) : { gpu: false, note: '' };
+      return {
+        started: { name: 'tensorflow', reason: placement.note, provider: pkg, native: true, gpu: placement.gpu },
+      };
     }
     misses.push(`${pkg} loaded but its backend did not start`);
   }
@@ -233,7 +241,18 @@ function describe(started: Started, kernelPacks: readonly string[], threads: Con
     packs += ` on ${count}${threads.note ? `: ${threads.note}` : ''}`;
   }
   const head = `actlab: TensorFlow.js backend "${started.name}"${where} from ${started.provider}${packs} (${started.reason})`;
-  return started.native ? head : `${head}; ${NATIVE_HINT}`;
+  if (started.native) return head;
+  const oneDnn = oneDnnNote();
+  // With the oneDNN kernels loaded, training already runs natively: no hint to install more.
+  return oneDnn
+    ? `${head}; ${oneDnn}; ${NATIVE_HINT}`
+    : kernelPacks.includes('onednn')
+      ? head
+      : `${head}; ${NATIVE_HINT}`;
+}
+
+function joinReasons(...reasons: string[]): string {
+  return reasons.filter(Boolean).join('; ');
 }
 
 function firstLine(text: string): string {

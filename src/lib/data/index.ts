@@ -1,5 +1,13 @@
 export { readImageFolders, readVideoFolders } from './folder';
 export { findFrameFolders, readFrameFolders } from './frame-folders';
+export {
+  decodeImage,
+  type DecodedImage,
+  type DecodeImageOptions,
+  exampleImages,
+  type ExampleImagesOptions,
+  readImageFolder,
+} from './image-folder';
 export { findHmdbSplitsDir, type Hmdb51Options, readHmdb51 } from './hmdb51';
 export { parseCsvLine, readKineticsCsv } from './kinetics';
 export {
@@ -11,7 +19,7 @@ export {
   type LoadOptions,
   registerLayout,
 } from './registry';
-export { splitByGroup, type SplitOptions } from './split';
+export { splitByGroup, type SplitOptions, withValidationSplit } from './split';
 export {
   DatasetError,
   IMAGE_EXTENSIONS,

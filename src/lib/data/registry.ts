@@ -2,9 +2,10 @@
  * Dataset layouts by name, and `loadDataset` which auto-detects one. Readers
  * are synchronous and only list files: nothing is decoded here.
  */
-import { readImageFolders, readVideoFolders } from './folder';
+import { readVideoFolders } from './folder';
 import { findFrameFolders, readFrameFolders } from './frame-folders';
 import { findHmdbSplitsDir, readHmdb51 } from './hmdb51';
+import { readImageFolder } from './image-folder';
 import { findKineticsCsvs, readKineticsCsv } from './kinetics';
 import { DatasetError, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, type VideoDataset } from './types';
 import { findUcfListDir, readUcf101 } from './ucf101';
@@ -102,7 +103,7 @@ registerLayout({
   name: 'image-folder',
   description: '<class>/<image>',
   detect: (root) => classDirFiles(root, IMAGE_EXTENSIONS),
-  read: readImageFolders,
+  read: readImageFolder,
 });
 registerLayout({
   name: 'frame-folders',

@@ -70,3 +70,28 @@ function normaliseFractions(input: Readonly<Partial<Record<Split, number>>>): Re
   }
   return { train: raw.train / total, val: raw.val / total, test: raw.test / total };
 }
+
+/**
+ * A dataset whose layout ships train and test lists only (UCF101, HMDB51)
+ * gets a validation split carved from its training groups, so that tuning
+ * never looks at the test list. Items that already have a val split, or
+ * none of train/test, are left as they are; a dataset with val items is
+ * returned unchanged.
+ */
+export function withValidationSplit<T extends VideoItem>(
+  items: readonly T[],
+  options: { readonly fraction?: number; readonly seed?: number | string } = {},
+): T[] {
+  const fraction = options.fraction ?? 0.15;
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`validation fraction must be between 0 and 1, got ${fraction}`);
+  if (items.some((item) => item.split === 'val')) return items.slice();
+  const training = items.filter((item) => item.split === 'train');
+  if (training.length === 0) return items.slice();
+  const carved = new Map(
+    splitByGroup(training, { fractions: { train: 1 - fraction, val: fraction }, seed: options.seed }).map((item) => [
+      item.path,
+      item,
+    ]),
+  );
+  return items.map((item) => carved.get(item.path) ?? item);
+}

@@ -16,3 +16,4 @@ export {
   diagnosisText,
   showDiagnosis,
 } from './diagnose';
+export { PLANTED_BUGS, type PlantedBug, plantBug, type PlantOptions } from './planted';

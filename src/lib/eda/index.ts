@@ -26,8 +26,9 @@ export interface Exploration {
 }
 
 /** Loads, scans and summarises the dataset at `root` (a folder in any registered layout). */
-export async function explore(root: string, options: ExploreOptions = {}): Promise<Exploration> {
-  const dataset = loadDataset(root, options);
+export async function explore(source: string | VideoDataset, options: ExploreOptions = {}): Promise<Exploration> {
+  // A dataset already read (e.g. recipes.tutorialDataset().load()) is explored as it is.
+  const dataset = typeof source === 'string' ? loadDataset(source, options) : source;
   const rows = await scanDataset(dataset, options);
   if (options.gridFile) await sampleFrameGrid(dataset, options.gridFile);
   return { dataset, rows, summary: summarise(rows) };

@@ -2,7 +2,10 @@ export {
   installKernelSpec,
   KERNEL_DISPLAY_NAME,
   KERNEL_NAME,
+  kernelEnvFile,
   kernelJson,
+  readKernelEnv,
+  saveKernelEnv,
   localJupyterPath,
   userJupyterPath,
   withJupyterPath,
@@ -27,3 +30,24 @@ export {
   type RunNotebooksOptions,
   type RunnerEvent,
 } from './runner';
+export {
+  colabFiles,
+  colabLinksMarkdown,
+  colabSettings,
+  colabUrl,
+  colabVariant,
+  setupCellSource,
+  setupNotebook,
+  writeColabFiles,
+  type ColabFile,
+  type ColabOptions,
+  type ColabSettings,
+} from './colab';
+export {
+  type ChapterRow,
+  chapterTable,
+  readChapters,
+  TABLE_END,
+  TABLE_START,
+  writeChapterTable,
+} from './chapter-table';

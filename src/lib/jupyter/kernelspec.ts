@@ -40,6 +40,8 @@ export interface KernelSpecOptions {
    * @default `<project>/.jupyter/share/jupyter`
    */
   readonly jupyterPath?: string;
+  /** The actlab checkout the kernel runs (its tslab, its saved kernel environment). @default this package */
+  readonly root?: string;
 }
 
 export interface InstalledKernelSpec {
@@ -56,24 +58,49 @@ export interface KernelJson {
   readonly display_name: string;
   readonly language: string;
   readonly metadata: Record<string, unknown>;
+  /** Environment Jupyter sets for the kernel (e.g. `LD_LIBRARY_PATH` from `actlab gpu setup`). */
+  readonly env?: Record<string, string>;
 }
 
-/** The kernel.json for this project: absolute paths to this Node and this tslab. */
+/** The file holding extra environment for the kernel; `actlab gpu setup` writes it. */
+export function kernelEnvFile(root: string = packageRoot()): string {
+  return path.join(root, '.jupyter', 'kernel-env.json');
+}
+
+/** The saved kernel environment, `{}` when there is none. */
+export function readKernelEnv(root: string = packageRoot()): Record<string, string> {
+  const file = kernelEnvFile(root);
+  if (!fs.existsSync(file)) return {};
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+}
+
+/** Saves `env` for every kernel spec written from now on (merged into what was saved). */
+export function saveKernelEnv(env: Record<string, string>, root: string = packageRoot()): Record<string, string> {
+  const merged = { ...readKernelEnv(root), ...env };
+  fs.mkdirSync(path.dirname(kernelEnvFile(root)), { recursive: true });
+  fs.writeFileSync(kernelEnvFile(root), `${JSON.stringify(merged, null, 2)}\n`);
+  return merged;
+}
+
+/** The kernel.json for this project: absolute paths to this Node and this tslab, and the saved environment. */
 export function kernelJson(root: string = packageRoot()): KernelJson {
   const tslabBin = require.resolve('tslab/bin/tslab', { paths: [root] });
+  const env = readKernelEnv(root);
   return {
     argv: [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'],
     display_name: KERNEL_DISPLAY_NAME,
     language: 'typescript',
     metadata: { actlab: { root } },
+    ...(Object.keys(env).length > 0 ? { env } : {}),
   };
 }
 
 /** Writes the kernel spec (idempotent: rewrites kernel.json each time). */
 export function installKernelSpec(options: KernelSpecOptions = {}): InstalledKernelSpec {
-  const jupyterPath = options.jupyterPath ?? (options.user ? userJupyterPath() : localJupyterPath());
+  const root = options.root ?? packageRoot();
+  const jupyterPath = options.jupyterPath ?? (options.user ? userJupyterPath() : localJupyterPath(root));
   const dir = path.join(jupyterPath, 'kernels', KERNEL_NAME);
-  const spec = kernelJson();
+  const spec = kernelJson(root);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'kernel.json'), `${JSON.stringify(spec, null, 2)}\n`);
   return { dir, jupyterPath, spec };

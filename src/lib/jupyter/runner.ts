@@ -42,6 +42,11 @@ export interface RunNotebooksOptions {
   readonly runsDir?: string;
   /** Stops waiting and kills the notebook being executed. */
   readonly signal?: AbortSignal;
+  /**
+   * Jupyter kernel the notebooks run in (`python3` for the Colab variants,
+   * whose `%%ts` cells reach the actlab kernel themselves). @default `actlab`
+   */
+  readonly kernelName?: string;
 }
 
 export type RunnerEvent =
@@ -152,7 +157,8 @@ async function runOne(
   const html = path.join(options.outDir, `${stem}.html`);
   const timeout = String(options.cellTimeoutSeconds ?? 1800);
   const started = Date.now();
-  const args = ['-c', NBEXEC_PY, notebook, executed, html, KERNEL_NAME, timeout, path.dirname(notebook)];
+  const kernelName = options.kernelName ?? KERNEL_NAME;
+  const args = ['-c', NBEXEC_PY, notebook, executed, html, kernelName, timeout, path.dirname(notebook)];
   // Its own process group, so that stopping the run also stops the kernel nbclient started
   // (killing only the python process would leave the kernel training in the background).
   const detached = process.platform !== 'win32';

@@ -31,6 +31,17 @@ export { CONV_KERNEL_NAMES, convKernelConfigs, type ConvKernelName } from './con
 export { jsGemm, type Gemm } from './gemm';
 export { fillColumns, scatterColumns } from './im2col';
 export { maxPool3d, maxPool3dGrad, maxPool3dKernelConfigs, maxPoolGradKernelConfig } from './max-pool3d';
+export { oneDnnKernelConfigs } from './onednn';
+export { loadOneDnn, ONEDNN_HOW, type OneDnnAddon, type OneDnnStatus } from './onednn-addon';
+export {
+  GROUPED_CONV3D,
+  GROUPED_CONV3D_BACKPROP_FILTER,
+  GROUPED_CONV3D_BACKPROP_INPUT,
+  groupedConv3dOp,
+  hasGroupedConv3D,
+  type GroupedConv3DAttrs,
+} from './onednn-grouped';
+export { cpuOneDnnPack, ONEDNN_PACK, oneDnnNote, registerOneDnnKernels, wasmOneDnnPack } from './onednn-pack';
 export { cpuConvPack, KERNEL_PACKS, registerActlabKernels, wasmConvPack } from './packs';
 export { applyKernelPacks, kernelPackNames, reapplyKernelPacks, registerKernelPack, type KernelPack } from './registry';
 export { splitKernelConfig, splitMiddle } from './split';

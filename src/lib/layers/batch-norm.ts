@@ -17,7 +17,8 @@ export interface ChannelBatchNormArgs extends LayerArgs {
 /**
  * Normalizes channels-last input [N,...,C] (float32) per channel: batch
  * statistics in training (and updates the moving mean/variance), the moving
- * statistics in inference. Output has the input's shape.
+ * statistics in inference and whenever the layer is not trainable (a frozen
+ * backbone keeps its pretrained statistics). Output has the input's shape.
  *
  * Training runs actlab's fused kernels (src/lib/kernels/channel-norm.ts) where
  * the backend has them (wasm and cpu once actlab's packs are applied), else
@@ -63,7 +64,8 @@ export class ChannelBatchNorm extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    const training = kwargs['training'] === true;
+    // A frozen (trainable: false) batch norm keeps its pretrained statistics in training too, as in Keras 2.
+    const training = kwargs['training'] === true && this.trainable;
     return tf.tidy(() => {
       if (!training) return this.normalize(x, this.movingMean!.read(), this.movingVariance!.read());
       if (hasFusedKernels(x)) return this.fusedTraining(x);

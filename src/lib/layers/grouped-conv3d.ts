@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { groupedConv3dOp, hasGroupedConv3D } from '../kernels/onednn-grouped';
 import type { LayerArgs } from './layer-args';
 
 type Triple = [number, number, number];
@@ -91,6 +92,9 @@ export class GroupedConv3D extends tf.layers.Layer {
       let y: tf.Tensor5D;
       if (this.groups === 1) {
         y = tf.conv3d(x, kernel, this.strides, this.padding) as tf.Tensor5D;
+      } else if (hasGroupedConv3D()) {
+        // One kernel for all groups (the onednn pack), no split/concat copies.
+        y = groupedConv3dOp(x, kernel, { strides: this.strides, pad: this.padding, groups: this.groups });
       } else {
         // Group g sees input channels g·Cin/G.. and owns output channels g·F/G..
         const xs = tf.split(x, this.groups, 4);

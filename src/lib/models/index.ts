@@ -16,5 +16,6 @@ export {
   type ResNeXt3DOptions,
   type ResNeXt3DPresetOptions,
 } from './resnext3d';
-export { validateInputShape, type InputLayout, seedWeights } from './shape';
+export { withNewHead, type NewHeadOptions } from './transfer';
+export { isPretrained, markPretrained, seedWeights, type InputLayout, validateInputShape } from './shape';
 export { formatCount, type LayerSummary, type ModelSummary, summary, summaryHtml, summaryText } from './summary';

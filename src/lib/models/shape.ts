@@ -54,6 +54,24 @@ export function checkRate(builder: string, name: string, value: number): number 
   return value;
 }
 
+/** Models whose weights were learned elsewhere (loaded, or built on a loaded backbone): see {@link markPretrained}. */
+const pretrained = new WeakSet<tf.LayersModel>();
+
+/**
+ * Marks `model` as carrying learned weights, so that `train`'s `seed`, which
+ * re-initialises every trainable kernel, refuses instead of silently wiping
+ * them. Loading a model and `withNewHead` mark theirs.
+ */
+export function markPretrained(model: tf.LayersModel): tf.LayersModel {
+  pretrained.add(model);
+  return model;
+}
+
+/** Whether {@link markPretrained} marked `model`. */
+export function isPretrained(model: tf.LayersModel): boolean {
+  return pretrained.has(model);
+}
+
 /**
  * Re-initialises every random weight (rank ≥ 2: conv and dense kernels) from
  * `seed` with He-normal values (std √(2/fanIn), truncated), so a seed reproduces

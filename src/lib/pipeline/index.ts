@@ -9,6 +9,15 @@ export {
   type TransformTarget,
 } from './augment';
 export { createClipPipeline } from './clip-pipeline';
+export {
+  augmentedCopies,
+  type AugmentedCopiesOptions,
+  createImagePipeline,
+  type ImageClip,
+  type ImagePipelineOptions,
+  imageSource,
+  type ImageSourceOptions,
+} from './image-pipeline';
 export type {
   ClipPipeline,
   ClipPipelineOptions,
@@ -39,3 +48,9 @@ export {
   range,
   shuffleWithBuffer,
 } from './stream';
+export {
+  measurePeakMemory,
+  type MemoryProbeMode,
+  type MemoryProbeOptions,
+  type MemoryProbeResult,
+} from './memory-probe';

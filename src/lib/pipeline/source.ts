@@ -22,9 +22,9 @@ export interface ClipEntry {
 }
 
 export interface ClipSource {
-  /** `cache DIR` or `videos ROOT`: used in error messages. */
+  /** `cache DIR`, `videos ROOT` or `images ROOT`: used in error messages. */
   readonly description: string;
-  readonly kind: 'cache' | 'videos';
+  readonly kind: 'cache' | 'videos' | 'images';
   /** The cache folder, for cache sources: worker threads open it themselves. */
   readonly cacheDir?: string;
   /** Class names, as `labelIndex` indexes them. */

@@ -30,3 +30,13 @@ export {
   type TrainRunOptions,
   type TrainRunResult,
 } from './run';
+export {
+  type ClipSettings,
+  DATASET_ENV,
+  readDatasetFile,
+  tutorialDataset,
+  type TutorialDataset,
+  type TutorialDatasetFile,
+} from './dataset';
+export { type FewShotOptions, type FewShotResult, trainAndTest } from './few-shot';
+export { loadPretrained, type PretrainedModel, type PretrainedOptions } from './pretrained';

@@ -19,7 +19,15 @@ import * as tf from '@tensorflow/tfjs';
 
 import '../layers'; // registers actlab's custom layers, so saved models that use them load
 
-import { type CheckId, diagnose, type CheckResult, type Diagnosis } from '../doctor';
+import {
+  type CheckId,
+  type CheckResult,
+  diagnose,
+  type DiagnoseOptions,
+  type Diagnosis,
+  type PlantedBug,
+  plantBug,
+} from '../doctor';
 import { evaluate, type EvaluationReport } from '../eval';
 import {
   type ClipPipeline,
@@ -123,7 +131,7 @@ export interface RunEvaluation {
   readonly videoTop1: number;
 }
 
-/** The notebooks' checks for a healthy model (chapter 07): everything but the slow LR test and leakage. */
+/** The notebooks' checks for a healthy model (chapter 09): everything but the slow LR test and leakage. */
 export const HEALTHY_CHECKS: readonly CheckId[] = [
   'input-stats',
   'frames-differ',
@@ -396,11 +404,16 @@ export interface DiagnoseRunOptions {
   readonly overfitSteps?: number;
   /** Called with each check's result as it is ready. */
   readonly onCheck?: (result: CheckResult) => void;
+  /** A bug to plant in the batches first (chapter 10 shows each one caught). */
+  readonly bug?: PlantedBug;
+  /** Options for `doctor.diagnose` that replace the defaults here (`checks`, `learningRate`, `classNames`, `groups`…). */
+  readonly doctor?: DiagnoseOptions;
 }
 
 /**
- * Runs the doctor's {@link HEALTHY_CHECKS} on a fresh recipe model and the
- * cache's train split, normalised, without augmentation (chapter 07).
+ * Runs the doctor's {@link HEALTHY_CHECKS} (or `options.doctor.checks`) on a
+ * fresh recipe model and the cache's train split, normalised, without
+ * augmentation, with `options.bug` planted when given (chapter 10).
  */
 export async function diagnoseRun(options: DiagnoseRunOptions): Promise<Diagnosis> {
   const chosen = runRecipe(options.model);
@@ -420,13 +433,18 @@ export async function diagnoseRun(options: DiagnoseRunOptions): Promise<Diagnosi
       normalize: normalizationOf(stats),
     });
     clips.checkModel(model);
-    return await diagnose(model, clips.toTfDataset(), {
+    const normalization = normalizationOf(stats);
+    const batches = options.bug
+      ? plantBug(clips.toTfDataset(), options.bug, { normalization: normalization })
+      : clips.toTfDataset();
+    return await diagnose(model, batches, {
       checks: HEALTHY_CHECKS,
       // The control trains at the recipe's rate: the budget in which this model learns.
       controlLearningRate: chosen.optimizer.learningRate,
       overfitSteps: options.overfitSteps ?? 80,
       seed,
       onCheck: options.onCheck,
+      ...options.doctor,
     });
   } finally {
     model.dispose();

@@ -63,7 +63,7 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
   cnn2d: {
     model: 'cnn2d',
     runName: 'cnn2d',
-    chapter: '04',
+    chapter: '06',
     layout: 'frame',
     batchSize: 32,
     epochs: 15,
@@ -75,7 +75,7 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
   c3d: {
     model: 'c3d',
     runName: 'c3d',
-    chapter: '05',
+    chapter: '07',
     layout: 'clip',
     batchSize: 16,
     epochs: 7,
@@ -90,7 +90,7 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
   resnext3d: {
     model: 'resnext3d',
     runName: 'resnext3d-tiny',
-    chapter: '06',
+    chapter: '08',
     ...RESIDUAL_3D_TRAINING,
     // One epoch more than R(2+1)D: on three seeds 7 epochs left one slow start at 75% (8: 90.6–94.8%).
     epochs: 8,
@@ -101,7 +101,7 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
   r2plus1d: {
     model: 'r2plus1d',
     runName: 'r2plus1d-tiny',
-    chapter: '06',
+    chapter: '08',
     ...RESIDUAL_3D_TRAINING,
     builder: 'models.r2plus1dTiny',
     build: ({ clipShape, numClasses, seed }) => r2plus1dTiny({ inputShape: clipShape, numClasses, seed }),

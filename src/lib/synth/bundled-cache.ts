@@ -10,7 +10,7 @@ import { createProgressBar } from '../notebook/progress';
 import { extractDataset } from '../video/extract-dataset';
 import { bundledDatasetDir, ensureBundledDataset } from './generate';
 
-/** The settings of the bundled cache: what chapter 02 extracts. */
+/** The settings of the bundled cache: what chapter 04 extracts. */
 export const BUNDLED_CACHE = { frames: 16, width: 32, height: 32, pixelFormat: 'gray' } as const;
 
 /** `<package>/out/data/cache-16x32x32-gray`, beside the bundled dataset. */

@@ -63,7 +63,7 @@ export function luma(rgb: readonly number[]): number {
 }
 
 /** A colour near gray level `target` (0..255), each channel jittered by up to `spread`. */
-function colourNear(target: number, spread: number, rng: Rng): [number, number, number] {
+export function colourNear(target: number, spread: number, rng: Rng): [number, number, number] {
   const jittered = [0, 1, 2].map(() => target + rng.uniform(-spread, spread));
   // Shift back so the luma lands on the target after the jitter.
   const shift = target - luma(jittered);
@@ -172,7 +172,7 @@ export function renderClip(
   return out;
 }
 
-const SUBSAMPLES: ReadonlyArray<readonly [number, number]> = [
+export const SUBSAMPLES: ReadonlyArray<readonly [number, number]> = [
   [0.25, 0.25],
   [0.75, 0.25],
   [0.25, 0.75],
@@ -184,8 +184,8 @@ function wrap(d: number, size: number): number {
   return ((((d + size / 2) % size) + size) % size) - size / 2;
 }
 
-/** Shapes in unit coordinates (radius 1), x to the right, y down. */
-function insideShape(shape: ShapeName, x: number, y: number): boolean {
+/** Shapes in unit coordinates (radius 1), x to the right, y down. Shared with the still renderer. */
+export function insideShape(shape: ShapeName, x: number, y: number): boolean {
   switch (shape) {
     case 'circle':
       return x * x + y * y <= 1;
@@ -199,7 +199,12 @@ function insideShape(shape: ShapeName, x: number, y: number): boolean {
   }
 }
 
-function backgroundTexture(actor: Actor, width: number, height: number): Float32Array {
+/** The actor's static background texture, `[H·W]` offsets in 0..255 units (shared with the still renderer). */
+export function backgroundTexture(
+  actor: Pick<Actor, 'texture' | 'textureSeed'>,
+  width: number,
+  height: number,
+): Float32Array {
   // A smooth-ish static texture: value noise on a coarse grid, fixed per actor.
   let state = actor.textureSeed >>> 0;
   const next = (): number => {
@@ -226,6 +231,6 @@ function backgroundTexture(actor: Actor, width: number, height: number): Float32
   return out;
 }
 
-function clampByte(value: number): number {
+export function clampByte(value: number): number {
   return value < 0 ? 0 : value > 255 ? 255 : Math.round(value);
 }

@@ -80,12 +80,20 @@ export function followEpochs(
   forEpoch: (epoch: number) => tf.data.Dataset<Batch>,
   current: () => number,
   options: { readonly batchesPerEpoch?: number },
+  onWait?: (milliseconds: number) => void,
 ): tf.data.Dataset<Batch> {
   const oneIteratorForAll = options.batchesPerEpoch !== undefined;
+  // Time spent inside next() is time the training step waited for data: the pipeline's stall.
+  const timed = async (iterator: { next(): Promise<IteratorResult<Batch>> }) => {
+    const start = performance.now();
+    const next = await iterator.next();
+    onWait?.(performance.now() - start);
+    return next;
+  };
   return tf.data.generator(async function* () {
     for (let epoch = current(); ; epoch++) {
       const iterator = await forEpoch(epoch).iterator();
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      for (let next = await timed(iterator); !next.done; next = await timed(iterator)) yield next.value;
       if (!oneIteratorForAll) return;
     }
   });

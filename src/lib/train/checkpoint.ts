@@ -43,6 +43,13 @@ export interface EpochRecord {
   readonly seconds: number;
   /** Training samples per second. */
   readonly samplesPerSecond: number;
+  /** Seconds of the training batches (the epoch without validation and checkpoint). */
+  readonly trainSeconds?: number;
+  /**
+   * Seconds the training steps waited for the next batch: the input pipeline's
+   * stall (measured for datasets with `forEpoch`, as clip pipelines have).
+   */
+  readonly dataWaitSeconds?: number;
   /** tf.memory().numTensors at the end of the epoch (flat across epochs = no leak). */
   readonly numTensors: number;
 }

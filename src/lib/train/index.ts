@@ -37,3 +37,4 @@ export {
   timeDecay,
 } from './schedule';
 export { balancedClassWeights, type Batch, train, type TrainOptions, type TrainResult } from './train';
+export { type StepTime, type StepTimeOptions, timeTrainingSteps } from './step-time';

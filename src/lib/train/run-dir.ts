@@ -8,6 +8,7 @@ import '../layers'; // registers actlab's custom layers, so saved models that us
 import { packageRoot } from '../util/package-root';
 import type { EpochRecord, NormalizationStats } from './checkpoint';
 import { fileIO } from '../models/file-io';
+import { markPretrained } from '../models/shape';
 
 /**
  * The folder of the tutorial's runs: `ACTLAB_RUNS_DIR` when set (the notebook
@@ -33,7 +34,7 @@ export async function loadTutorialModel(name: string, chapter: string): Promise<
   const file = path.join(tutorialRunDir(name), 'model', 'model.json');
   if (!fs.existsSync(file))
     throw new Error(`${file} not found: run notebook ${chapter} first (it trains and saves "${name}")`);
-  return tf.loadLayersModel(fileIO(file));
+  return markPretrained(await tf.loadLayersModel(fileIO(file)));
 }
 
 /** What `train()` writes to `<runDir>/history.json`. */

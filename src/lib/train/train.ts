@@ -12,7 +12,7 @@ import { inNotebook } from '../notebook/display';
 import { claimTraining, interruptScope } from '../notebook/interrupt';
 import { createProgressBar, type ProgressBar } from '../notebook/progress';
 import { liveTrainingCurves, type LiveChart } from '../plot/live';
-import { seedWeights } from '../models/shape';
+import { isPretrained, seedWeights } from '../models/shape';
 import {
   type CheckpointState,
   clearRun,
@@ -130,6 +130,7 @@ function epochRecord(
   lr: number,
   seconds: number,
   samples: number,
+  timing: { readonly trainSeconds: number; readonly dataWaitSeconds?: number },
 ): EpochRecord {
   return {
     epoch,
@@ -140,6 +141,8 @@ function epochRecord(
     lr,
     seconds,
     samplesPerSecond: seconds > 0 ? samples / seconds : 0,
+    trainSeconds: timing.trainSeconds,
+    ...(timing.dataWaitSeconds !== undefined ? { dataWaitSeconds: timing.dataWaitSeconds } : {}),
     numTensors: tf.memory().numTensors,
   };
 }
@@ -184,7 +187,14 @@ async function startingPoint(
   if (options.runDir && plan.clear) clearRun(options.runDir);
   const checkpoint = plan.checkpoint;
   if (!checkpoint) {
-    if (options.seed !== undefined) seedWeights(model, options.seed);
+    if (options.seed !== undefined) {
+      if (isPretrained(model))
+        throw new Error(
+          `train: seed ${options.seed} would re-initialise the learned weights of "${model.name}" (a loaded or pretrained model); ` +
+            'leave seed unset to fine-tune it (seed the new head with withNewHead instead)',
+        );
+      seedWeights(model, options.seed);
+    }
     return { state: fresh, plan, batchesPerEpoch: undefined };
   }
   await checkpoint.restore(model, optimizer);
@@ -381,13 +391,17 @@ async function runEpochs(
   let batchesDone = 0;
   let batchesThisEpoch = 0;
   let lastLoss = NaN;
+  let waitedMs = 0;
+  let lastBatchEnd = 0;
 
   const callbacks: tf.CustomCallbackArgs = {
     onEpochBegin: async (epoch) => {
       currentEpoch = epoch;
       epochStart = Date.now();
+      lastBatchEnd = epochStart;
       samples = 0;
       batchesThisEpoch = 0;
+      waitedMs = 0;
     },
     onBatchBegin: async (_batch) => {
       setLearningRate(optimizer, schedule({ epoch: currentEpoch, iteration, baseLr }));
@@ -398,6 +412,7 @@ async function runEpochs(
       batchesThisEpoch += 1;
       samples += metricOf(logs, 'size') ?? 0;
       lastLoss = metricOf(logs, 'loss') ?? NaN;
+      lastBatchEnd = Date.now();
       if (bar) {
         // Unknown until the first epoch ends when the dataset does not know its size: the bar counts batches.
         const total = batchesPerEpoch ? batchesPerEpoch * (options.epochs - startEpoch) : undefined;
@@ -410,7 +425,10 @@ async function runEpochs(
       if (aborted && batchesThisEpoch !== batchesPerEpoch) return;
       batchesPerEpoch ??= batchesThisEpoch;
       const seconds = (Date.now() - epochStart) / 1000;
-      const record = epochRecord(epoch, logs, getLearningRate(optimizer), seconds, samples);
+      const record = epochRecord(epoch, logs, getLearningRate(optimizer), seconds, samples, {
+        trainSeconds: (lastBatchEnd - epochStart) / 1000,
+        ...(forEpoch ? { dataWaitSeconds: waitedMs / 1000 } : {}),
+      });
       history.push(record);
       // Monitors act on this epoch's metric; a plateau lowers the rate from the next epoch on.
       const monitors = stepMonitors(
@@ -470,7 +488,17 @@ async function runEpochs(
   try {
     if (!aborted)
       await model.fitDataset(
-        prepareLabels(forEpoch ? followEpochs(forEpoch, () => currentEpoch, options) : data, sparse),
+        prepareLabels(
+          forEpoch
+            ? followEpochs(
+                forEpoch,
+                () => currentEpoch,
+                options,
+                (ms) => (waitedMs += ms),
+              )
+            : data,
+          sparse,
+        ),
         {
           epochs: options.epochs,
           initialEpoch: startEpoch,

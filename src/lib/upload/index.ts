@@ -8,3 +8,6 @@ export { downloadDirectory, type DownloadOptions, type DownloadResult } from './
 export { formatS3Url, joinKey, parseS3Url, type S3Location } from './s3-location';
 export { MB, reportTransfer, type TransferProgress } from './throughput';
 export { uploadDirectory, type UploadMode, type UploadOptions, type UploadProgress, type UploadResult } from './upload';
+export { estimateUpload, type UploadEstimate, type UploadEstimateOptions } from './estimate';
+export { type LocalS3, type LocalS3Options, type LocalS3Request, startLocalS3 } from './local-server';
+export { uploadProgress, type UploadProgressDisplay } from './progress';
