@@ -22,6 +22,10 @@ import { runCli, tfjsNodeInstalled } from './helpers/cli';
 import { tempDir } from './helpers/fixtures';
 import { writeClipCache } from './helpers/pipeline-cache';
 
+// These cases are about the wasm kernels' conv workers: the oneDNN pack, where built, would run the
+// convolutions natively instead and never reach them (its own tests are test/onednn*.test.ts).
+process.env.ACTLAB_NATIVE = '0';
+
 /** `promise`, or a rejection saying it hung if it takes longer than `ms`. */
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 
 import { runNotebooks } from '../src/lib/jupyter';
 import { exerciseEpochs } from '../src/lib/notebook';
+import { recipe } from '../src/lib/recipes';
 import { ROOT } from './helpers/cli';
 import { type Cell, exerciseSections, joined, numberedNotebooks, readCells, SOLUTIONS } from './helpers/notebooks';
 
@@ -89,6 +90,10 @@ describe('worked solutions of the exercises', () => {
 
   it('trains every exercise variant in a run folder of its own under the runs folder it was given', () => {
     const runs = fs.readdirSync(RUNS);
-    assert.ok(runs.length > 0 && runs.every((name) => name.startsWith('ex')), `runs: ${runs.join(', ')}`);
+    // Besides the ex… variants: chapter 07's C3D, which chapter 11's solutions train first as their
+    // pretrained backbone (recipes.loadPretrained) because this runs folder starts empty.
+    const backbone = recipe('c3d').runName;
+    const other = runs.filter((name) => !name.startsWith('ex') && name !== backbone);
+    assert.ok(runs.length > 0 && other.length === 0, `runs: ${runs.join(', ')}`);
   });
 });

@@ -243,12 +243,9 @@ function describe(started: Started, kernelPacks: readonly string[], threads: Con
   const head = `actlab: TensorFlow.js backend "${started.name}"${where} from ${started.provider}${packs} (${started.reason})`;
   if (started.native) return head;
   const oneDnn = oneDnnNote();
-  // With the oneDNN kernels loaded, training already runs natively: no hint to install more.
-  return oneDnn
-    ? `${head}; ${oneDnn}; ${NATIVE_HINT}`
-    : kernelPacks.includes('onednn')
-      ? head
-      : `${head}; ${NATIVE_HINT}`;
+  if (oneDnn) return `${head}; ${oneDnn}; ${NATIVE_HINT}`;
+  // With the oneDNN kernels in use, training already runs natively: no hint to install more.
+  return kernelPacks.includes('onednn') ? head : `${head}; ${NATIVE_HINT}`;
 }
 
 function joinReasons(...reasons: string[]): string {
