@@ -149,3 +149,107 @@ export function checkOutputShape(g: ConvGeometry, dyShape: readonly number[], ra
     throw new Error(`${what}: dy has shape [${dyShape}] but the convolution's output shape is [${expected}]`);
   }
 }
+
+/** What a convolution kernel computes: the output, the input gradient or the filter gradient. */
+export type ConvDirection = 'forward' | 'input' | 'filter';
+
+/** One call of a stock tfjs convolution kernel, decoded: what every pack that replaces them needs. */
+export interface ConvCall {
+  readonly direction: ConvDirection;
+  readonly geometry: ConvGeometry;
+  /** The two inputs by name, in the kernel's order: (x, filter), (dy, filter) or (x, dy). */
+  readonly operands: Readonly<Record<string, tf.TensorInfo>>;
+  readonly outShape: readonly number[];
+}
+
+/** The stock tfjs convolution kernels {@link decodeConvCall} reads. */
+export const CONV_KERNEL_NAMES = [
+  tf.Conv2D,
+  tf.Conv2DBackpropInput,
+  tf.Conv2DBackpropFilter,
+  tf.Conv3D,
+  tf.Conv3DBackpropInputV2,
+  tf.Conv3DBackpropFilterV2,
+] as const;
+export type ConvKernelName = (typeof CONV_KERNEL_NAMES)[number];
+
+type Pad2D = tf.backend_util.ExplicitPadding | 'same' | 'valid' | number;
+type Pad3D = 'same' | 'valid' | number;
+
+/**
+ * Reads a stock convolution kernel's inputs and attributes into its geometry,
+ * operands and output shape; throws naming the shapes when they do not fit.
+ */
+export function decodeConvCall(
+  kernelName: ConvKernelName,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap | undefined,
+): ConvCall {
+  const { x, filter, dy } = inputs as Record<'x' | 'filter' | 'dy', tf.TensorInfo>;
+  switch (kernelName) {
+    case tf.Conv2D: {
+      const a = attrs as unknown as tf.Conv2DAttrs;
+      const g = conv2dGeometry(
+        x.shape,
+        filter.shape,
+        a.strides,
+        a.pad as Pad2D,
+        a.dilations,
+        a.dataFormat,
+        a.dimRoundingMode,
+      );
+      return {
+        direction: 'forward',
+        geometry: g,
+        operands: { x, filter },
+        outShape: [g.batch, g.outHeight, g.outWidth, g.outChannels],
+      };
+    }
+    case tf.Conv2DBackpropInput: {
+      const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+      const g = conv2dGeometry(
+        a.inputShape,
+        filter.shape,
+        a.strides,
+        a.pad as Pad2D,
+        1,
+        a.dataFormat,
+        a.dimRoundingMode,
+      );
+      checkOutputShape(g, dy.shape, 4, kernelName);
+      return { direction: 'input', geometry: g, operands: { dy, filter }, outShape: a.inputShape };
+    }
+    case tf.Conv2DBackpropFilter: {
+      const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      const g = conv2dGeometry(x.shape, a.filterShape, a.strides, a.pad as Pad2D, 1, a.dataFormat, a.dimRoundingMode);
+      checkOutputShape(g, dy.shape, 4, kernelName);
+      return { direction: 'filter', geometry: g, operands: { x, dy }, outShape: a.filterShape };
+    }
+    case tf.Conv3D: {
+      const a = attrs as unknown as tf.Conv3DAttrs;
+      checkChannelsLast3D(kernelName, a.dataFormat, x.shape);
+      const g = conv3dGeometry(x.shape, filter.shape, a.strides, a.pad as Pad3D, a.dilations);
+      const outShape = [g.batch, g.outDepth, g.outHeight, g.outWidth, g.outChannels];
+      return { direction: 'forward', geometry: g, operands: { x, filter }, outShape };
+    }
+    case tf.Conv3DBackpropInputV2: {
+      const a = attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
+      const g = conv3dGeometry(a.inputShape, filter.shape, a.strides, a.pad as Pad3D, 1);
+      checkOutputShape(g, dy.shape, 5, kernelName);
+      return { direction: 'input', geometry: g, operands: { dy, filter }, outShape: a.inputShape };
+    }
+    case tf.Conv3DBackpropFilterV2: {
+      const a = attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
+      const g = conv3dGeometry(x.shape, a.filterShape, a.strides, a.pad as Pad3D, 1);
+      checkOutputShape(g, dy.shape, 5, kernelName);
+      return { direction: 'filter', geometry: g, operands: { x, dy }, outShape: a.filterShape };
+    }
+  }
+}
+
+/** 3-D kernels here read NDHWC only. */
+export function checkChannelsLast3D(kernel: string, dataFormat: string | undefined, xShape: readonly number[]): void {
+  if (dataFormat !== undefined && dataFormat !== 'NDHWC' && dataFormat !== 'channelsLast') {
+    throw new Error(`${kernel} supports channels-last NDHWC only; got "${dataFormat}" for x [${xShape}]`);
+  }
+}

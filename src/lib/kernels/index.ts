@@ -27,7 +27,8 @@ export {
   type ChannelNormAttrs,
   type TensorMemory,
 } from './channel-norm';
-export { CONV_KERNEL_NAMES, convKernelConfigs, type ConvKernelName } from './conv-kernels';
+export { CONV_KERNEL_NAMES, type ConvKernelName } from './conv-geometry';
+export { convKernelConfigs } from './conv-kernels';
 export { jsGemm, type Gemm } from './gemm';
 export { fillColumns, scatterColumns } from './im2col';
 export { maxPool3d, maxPool3dGrad, maxPool3dKernelConfigs, maxPoolGradKernelConfig } from './max-pool3d';

@@ -9,7 +9,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { CHANNEL_NORM_BACKWARD, CHANNEL_NORM_FORWARD, type ChannelNormAttrs, type TensorMemory } from './channel-norm';
-import { checkOutputShape, conv2dGeometry, conv3dGeometry, type ConvGeometry } from './conv-geometry';
+import {
+  checkChannelsLast3D,
+  checkOutputShape,
+  CONV_KERNEL_NAMES,
+  conv3dGeometry,
+  type ConvGeometry,
+  decodeConvCall,
+} from './conv-geometry';
 import { type OneDnnAddon } from './onednn-addon';
 import { oneDnnOpConfigs } from './onednn-ops';
 import {
@@ -20,7 +27,6 @@ import {
 } from './onednn-grouped';
 
 type MemoryFor = (backend: object) => TensorMemory;
-type Pad = tf.backend_util.ExplicitPadding | 'same' | 'valid' | number;
 
 /** The 22 numbers native/src/addon.cc's conv() reads. */
 function convGeometryArray(g: ConvGeometry, groups: number): Int32Array {
@@ -98,77 +104,17 @@ function convConfigs(backendName: string, memoryFor: MemoryFor, addon: OneDnnAdd
     );
     return result!;
   };
-  const conv2d: Record<string, tf.KernelFunc> = {
-    [tf.Conv2D]: ({ inputs, backend, attrs }) => {
-      const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-      const a = attrs as unknown as tf.Conv2DAttrs;
-      const g = conv2dGeometry(
-        x.shape,
-        filter.shape,
-        a.strides,
-        a.pad as Pad,
-        a.dilations,
-        a.dataFormat,
-        a.dimRoundingMode,
-      );
-      return run(tf.Conv2D, backend, 0, g, 1, { x, filter }, [g.batch, g.outHeight, g.outWidth, g.outChannels]);
-    },
-    [tf.Conv2DBackpropInput]: ({ inputs, backend, attrs }) => {
-      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-      const g = conv2dGeometry(a.inputShape, filter.shape, a.strides, a.pad as Pad, 1, a.dataFormat, a.dimRoundingMode);
-      checkOutputShape(g, dy.shape, 4, tf.Conv2DBackpropInput);
-      return run(tf.Conv2DBackpropInput, backend, 1, g, 1, { dy, filter }, a.inputShape);
-    },
-    [tf.Conv2DBackpropFilter]: ({ inputs, backend, attrs }) => {
-      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-      const g = conv2dGeometry(x.shape, a.filterShape, a.strides, a.pad as Pad, 1, a.dataFormat, a.dimRoundingMode);
-      checkOutputShape(g, dy.shape, 4, tf.Conv2DBackpropFilter);
-      return run(tf.Conv2DBackpropFilter, backend, 2, g, 1, { x, dy }, a.filterShape);
-    },
-  };
-  const conv3d: Record<string, tf.KernelFunc> = {
-    [tf.Conv3D]: ({ inputs, backend, attrs }) => {
-      const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-      const a = attrs as unknown as tf.Conv3DAttrs;
-      checkChannelsLast(tf.Conv3D, a.dataFormat, x.shape);
-      const g = conv3dGeometry(
-        x.shape,
-        filter.shape,
-        a.strides,
-        a.pad as Exclude<Pad, tf.backend_util.ExplicitPadding>,
-        a.dilations,
-      );
-      const outShape = [g.batch, g.outDepth, g.outHeight, g.outWidth, g.outChannels];
-      return run(tf.Conv3D, backend, 0, g, 1, { x, filter }, outShape);
-    },
-    [tf.Conv3DBackpropInputV2]: ({ inputs, backend, attrs }) => {
-      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const a = attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
-      const g = conv3dGeometry(
-        a.inputShape,
-        filter.shape,
-        a.strides,
-        a.pad as Exclude<Pad, tf.backend_util.ExplicitPadding>,
-        1,
-      );
-      checkOutputShape(g, dy.shape, 5, tf.Conv3DBackpropInputV2);
-      return run(tf.Conv3DBackpropInputV2, backend, 1, g, 1, { dy, filter }, a.inputShape);
-    },
-    [tf.Conv3DBackpropFilterV2]: ({ inputs, backend, attrs }) => {
-      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const a = attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
-      const g = conv3dGeometry(
-        x.shape,
-        a.filterShape,
-        a.strides,
-        a.pad as Exclude<Pad, tf.backend_util.ExplicitPadding>,
-        1,
-      );
-      checkOutputShape(g, dy.shape, 5, tf.Conv3DBackpropFilterV2);
-      return run(tf.Conv3DBackpropFilterV2, backend, 2, g, 1, { x, dy }, a.filterShape);
-    },
+  const kind = { forward: 0, input: 1, filter: 2 } as const;
+  const stock = Object.fromEntries(
+    CONV_KERNEL_NAMES.map((kernelName): [string, tf.KernelFunc] => [
+      kernelName,
+      ({ inputs, backend, attrs }) => {
+        const call = decodeConvCall(kernelName, inputs, attrs);
+        return run(kernelName, backend, kind[call.direction], call.geometry, 1, call.operands, call.outShape);
+      },
+    ]),
+  );
+  const grouped: Record<string, tf.KernelFunc> = {
     [GROUPED_CONV3D]: ({ inputs, backend, attrs }) => {
       const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
       const a = attrs as unknown as GroupedConv3DAttrs;
@@ -194,23 +140,17 @@ function convConfigs(backendName: string, memoryFor: MemoryFor, addon: OneDnnAdd
       return run(GROUPED_CONV3D_BACKPROP_FILTER, backend, 2, g, a.groups, { x, dy }, a.filterShape);
     },
   };
-  return Object.entries({ ...conv2d, ...conv3d }).map(([kernelName, kernelFunc]) => ({
+  return Object.entries({ ...stock, ...grouped }).map(([kernelName, kernelFunc]) => ({
     kernelName,
     backendName,
     kernelFunc,
   }));
 }
 
-function checkChannelsLast(kernel: string, dataFormat: string | undefined, xShape: readonly number[]): void {
-  if (dataFormat !== undefined && dataFormat !== 'NDHWC' && dataFormat !== 'channelsLast') {
-    throw new Error(`${kernel} supports channels-last NDHWC only; got "${dataFormat}" for x [${xShape}]`);
-  }
-}
-
 /** The 18 numbers native/src/addon.cc's pool() reads. */
 function poolGeometry(kernel: string, xShape: readonly number[], attrs: tf.MaxPool3DAttrs): Int32Array {
   if (xShape.length === 5) {
-    checkChannelsLast(kernel, attrs.dataFormat, xShape);
+    checkChannelsLast3D(kernel, attrs.dataFormat, xShape);
     const p = tf.backend_util.computePool3DInfo(
       xShape as [number, number, number, number, number],
       attrs.filterSize,

@@ -22,7 +22,7 @@ import {
   transformClip,
 } from './augment';
 import { createClipPipeline } from './clip-pipeline';
-import type { ClipSource } from './source';
+import { type ClipSource, datasetEntries } from './source';
 import type { ClipPipeline, ClipPipelineOptions } from './types';
 
 export interface ImageSourceOptions {
@@ -51,14 +51,7 @@ export function imageSource(dataset: VideoDataset, options: ImageSourceOptions):
         'not images: use pipeline.videoSource or a cache for videos',
     );
   }
-  const classIndex = new Map(dataset.classes.map((name, i) => [name, i]));
-  const entries = dataset.items.map((item) => ({
-    path: item.path,
-    label: item.label,
-    labelIndex: classIndex.get(item.label) ?? -1,
-    group: item.group,
-    split: item.split ?? null,
-  }));
+  const entries = datasetEntries(dataset);
   return {
     description: `images ${dataset.root}`,
     kind: 'images',

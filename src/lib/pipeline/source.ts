@@ -70,14 +70,7 @@ export function cacheSource(cache: ClipCache | string): ClipSource {
  * anything bigger than a demo.
  */
 export function videoSource(dataset: VideoDataset, clip: Omit<ClipOptions, 'signal'>): ClipSource {
-  const classIndex = new Map(dataset.classes.map((name, i) => [name, i]));
-  const entries = dataset.items.map((item) => ({
-    path: item.path,
-    label: item.label,
-    labelIndex: classIndex.get(item.label) ?? -1,
-    group: item.group,
-    split: item.split ?? null,
-  }));
+  const entries = datasetEntries(dataset);
   const channels = clip.pixelFormat === 'gray' ? 1 : 3;
   return {
     description: `videos ${dataset.root}`,
@@ -119,4 +112,16 @@ export function selectSplit(source: ClipSource, split: SplitSelection): number[]
   }
   const held = [...counts].map(([name, n]) => `${name === 'null' ? 'none' : name} ${n}`).join(', ');
   throw new Error(`${source.description} has no "${split}" clips (it holds ${held}); pick another split`);
+}
+
+/** A dataset's items as source entries: label indices in the dataset's class order. */
+export function datasetEntries(dataset: VideoDataset): ClipEntry[] {
+  const classIndex = new Map(dataset.classes.map((name, i) => [name, i]));
+  return dataset.items.map((item) => ({
+    path: item.path,
+    label: item.label,
+    labelIndex: classIndex.get(item.label) ?? -1,
+    group: item.group,
+    split: item.split ?? null,
+  }));
 }
