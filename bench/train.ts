@@ -1,5 +1,5 @@
 /**
- * Train-step throughput (samples/s) of three small action-recognition models
+ * Train-step throughput (samples/s) of small action-recognition models
  * on every tfjs backend this machine has, with and without actlab's kernel
  * packs, next to PyTorch CPU on the same models, shapes and thread count when
  * `/usr/bin/python3 -c "import torch"` works.
@@ -11,15 +11,34 @@
  *             (1³·64 → grouped 3³·64, 8 groups → 1³·64, projection shortcut; the
  *             second block strides 2) → global average pool → dense
  *
+ * and the library's own builders at the clip size students train at (16×112×112 RGB),
+ * SGD and softmax cross-entropy too:
+ *   cnn2d-112     batch 32, [112,112,3]:      models.cnn2d (3 × conv3×3·16/32/64 → BN → ReLU →
+ *                 maxpool2, global average pool, dropout 0.25, dense)
+ *   c3d-half-112  batch 4,  [16,112,112,3]:   models.c3d at width 0.5, half the paper's filters
+ *                 (conv3³ 32, 64, 128×2, 256×2, 256×2; pools [1,2,2] then 2³; dense 2048,
+ *                 2048 with dropout 0.5; no BN)
+ *   resnext3d-112 batch 8,  [16,112,112,3]:   models.resnext3dTiny (stem conv3³·16 /2 + BN,
+ *                 4 basic blocks of 16, 32, 64, 128 filters, 4 groups, the last three
+ *                 striding 2 with a projection shortcut; global average pool, dense)
+ * A step of these takes seconds, so they run only the actlab setups the JSON reports (the
+ * stock backends would take minutes a step; c3d-half-112 only the fastest, as wasm + actlab
+ * takes 40 s a step there) and time at least 3 steps after the warm-up (see measure). The
+ * half-width C3D's batch of 4 (20 GFLOP forward a clip) keeps its row near a minute a side.
+ * Each PyTorch twin must have as many trainable parameters as its tfjs model: the
+ * script checks that before timing anything and stops if they differ.
+ *
  * actlab's kernels run on one thread and on ACTLAB_THREADS threads (default:
  * every core, at most 8), the same count PyTorch gets; the JSON reports the latter.
  *
  * With the oneDNN addon built (native/install.js), "actlab + oneDNN" runs the
  * onednn pack over the wasm backend, oneDNN on ACTLAB_THREADS threads.
  *
- * Run: node out/test-build/bench/train.js   (ACTLAB_BENCH_SECONDS sets the time per measurement)
+ * Run: node out/test-build/bench/train.js   (ACTLAB_BENCH_SECONDS sets the time per measurement,
+ * ACTLAB_BENCH_MODELS=c3d-half-112,resnext3d-112 runs only the models named)
  * The last line is JSON: {"cnn2d":{"actlab":x,"torch":y,"ratio":r,"setup":"actlab + oneDNN"},"c3d":{...},...}:
- * `actlab` and `ratio` are for the fastest actlab setup available, `setup` names it.
+ * `actlab` and `ratio` are for the fastest actlab setup available, `setup` names it;
+ * one key per model above, "cnn2d-112", "c3d-half-112" and "resnext3d-112" included.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -38,14 +57,19 @@ import {
   wasmMemory,
 } from '../src/lib/kernels';
 import { ChannelBatchNorm, GlobalAveragePooling3D, GroupedConv3D } from '../src/lib/layers';
+import * as models from '../src/lib/models';
 
-type ModelName = 'cnn2d' | 'c3d' | 'resnext3d';
+type ModelName = 'cnn2d' | 'c3d' | 'resnext3d' | 'cnn2d-112' | 'c3d-half-112' | 'resnext3d-112';
 
 interface ModelSpec {
   readonly batch: number;
   /** Input shape without the batch axis, channels-last. */
   readonly inputShape: number[];
   readonly build: () => tf.LayersModel;
+  /** The setups (labels) to run; the rest are listed as not run. @default every setup */
+  readonly setups?: readonly string[];
+  /** Steps timed after the warm-up, at the least (on both sides). @default 2 */
+  readonly minSteps?: number;
 }
 
 const CLASSES = 10;
@@ -105,12 +129,6 @@ function resnext3d(): tf.LayersModel {
   return tf.model({ inputs: input, outputs: output });
 }
 
-const MODELS: Record<ModelName, ModelSpec> = {
-  cnn2d: { batch: 32, inputShape: [64, 64, 3], build: cnn2d },
-  c3d: { batch: 16, inputShape: [8, 32, 32, 3], build: c3d },
-  resnext3d: { batch: 8, inputShape: [8, 32, 32, 3], build: resnext3d },
-};
-
 interface Setup {
   readonly label: string;
   readonly backend: 'cpu' | 'wasm';
@@ -149,6 +167,59 @@ const SETUPS: Setup[] = [
 /** The actlab setups the JSON picks the fastest of. */
 const ACTLAB_SETUPS = [ACTLAB_LABEL, ONEDNN_LABEL];
 
+/** The clips students train at: 16 RGB frames of 112×112 (the C3D and ResNeXt papers' input). */
+const CLIP_112 = [16, 112, 112, 3];
+/**
+ * "Half width" C3D: `width` multiplies the paper's filters (1 is the paper's model), so
+ * this is half the paper's C3D. Nothing earlier in the project defined the term; the
+ * tutorial's c3dSmall is 0.125.
+ */
+const C3D_HALF_WIDTH = 0.5;
+
+const MODELS: Record<ModelName, ModelSpec> = {
+  cnn2d: { batch: 32, inputShape: [64, 64, 3], build: cnn2d },
+  c3d: { batch: 16, inputShape: [8, 32, 32, 3], build: c3d },
+  resnext3d: { batch: 8, inputShape: [8, 32, 32, 3], build: resnext3d },
+  'cnn2d-112': {
+    batch: 32,
+    inputShape: [112, 112, 3],
+    build: () => models.cnn2d({ inputShape: [112, 112, 3], numClasses: CLASSES }),
+    setups: ACTLAB_SETUPS,
+    minSteps: 3,
+  },
+  'c3d-half-112': {
+    batch: 4,
+    inputShape: CLIP_112,
+    build: () => models.c3d({ inputShape: CLIP_112, numClasses: CLASSES, width: C3D_HALF_WIDTH }),
+    // wasm + actlab took 40 s a step here (0.1 samples/s against oneDNN's 0.6): only without oneDNN.
+    setups: [oneDnn.loaded ? ONEDNN_LABEL : ACTLAB_LABEL],
+    minSteps: 3,
+  },
+  'resnext3d-112': {
+    batch: 8,
+    inputShape: CLIP_112,
+    build: () => models.resnext3dTiny({ inputShape: CLIP_112, numClasses: CLASSES }),
+    setups: ACTLAB_SETUPS,
+    minSteps: 3,
+  },
+};
+const MODEL_NAMES = Object.keys(MODELS) as ModelName[];
+/** ACTLAB_BENCH_MODELS (comma-separated names) runs only those models; the JSON then has only their keys. */
+const SELECTED = selectModels(process.env.ACTLAB_BENCH_MODELS);
+const NAME_WIDTH = Math.max(...MODEL_NAMES.map((name) => name.length));
+
+function selectModels(list: string | undefined): ModelName[] {
+  if (!list) return MODEL_NAMES;
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !MODEL_NAMES.includes(name as ModelName));
+  if (unknown.length > 0) {
+    throw new Error(
+      `ACTLAB_BENCH_MODELS: unknown model ${unknown.join(', ')}; the models are ${MODEL_NAMES.join(', ')}`,
+    );
+  }
+  return names as ModelName[];
+}
+
 /**
  * The kernels registered before any setup, for every name a setup may add
  * (undefined: none): restored before each setup so that kernels only one
@@ -179,17 +250,23 @@ function install(configs: readonly tf.KernelConfig[]): void {
   }
 }
 
-/** Samples/s of model.trainOnBatch after one warm-up step, over about SECONDS (at least 2 steps). */
+/**
+ * Samples/s of model.trainOnBatch after one warm-up step, over about SECONDS and at least
+ * spec.minSteps steps. A 112×112 clip step takes seconds, so there it is the mean of a few
+ * steps (3) after the warm-up, which has already run every kernel at its size: on a
+ * shared machine one step alone can be off by twice, three keep the time to under a minute.
+ */
 async function measure(spec: ModelSpec, batch: number): Promise<number> {
   const model = spec.build();
   model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
   const xs = tf.randomNormal([batch, ...spec.inputShape]);
   const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, CLASSES, 'int32') as tf.Tensor1D, CLASSES));
+  const minSteps = spec.minSteps ?? 2;
   try {
     await model.trainOnBatch(xs, ys);
     let steps = 0;
     const start = performance.now();
-    while (steps < 2 || performance.now() - start < SECONDS * 1000) {
+    while (steps < minSteps || performance.now() - start < SECONDS * 1000) {
       await model.trainOnBatch(xs, ys);
       steps++;
     }
@@ -200,9 +277,24 @@ async function measure(spec: ModelSpec, batch: number): Promise<number> {
   }
 }
 
+/** Trainable parameters of the model as tfjs builds it (batch-norm moving statistics excluded, as PyTorch's buffers are). */
+function trainableParams(spec: ModelSpec): number {
+  const model = spec.build();
+  try {
+    return model.trainableWeights.reduce((sum, w) => sum + w.read().size, 0);
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * argv: threads, seconds, {model: {"params": trainable parameters in tfjs, "batch": n,
+ * "minSteps": n}} as JSON (the models to run), and "check" (stop after comparing parameters) or "time".
+ * Prints {"rate": samples/s per model, "params": trainable parameters per model}.
+ */
 const TORCH_SCRIPT = String.raw`
 import json, sys, time, torch, torch.nn as nn
-threads, seconds = int(sys.argv[1]), float(sys.argv[2])
+threads, seconds, tfjs, mode = int(sys.argv[1]), float(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 def cnn2d():
@@ -211,8 +303,8 @@ def cnn2d():
 def c3d():
     return nn.Sequential(nn.Conv3d(3,16,3,padding=1), nn.ReLU(), nn.MaxPool3d((1,2,2)), nn.Conv3d(16,32,3,padding=1), nn.ReLU(),
                          nn.MaxPool3d(2), nn.Flatten(), nn.Linear(32*4*8*8,10))
-def conv_bn(cin, cout, k, stride, groups=1):
-    return nn.Sequential(nn.Conv3d(cin, cout, k, stride, padding=k//2, groups=groups, bias=False), nn.BatchNorm3d(cout, momentum=0.01, eps=1e-3))
+def conv_bn(cin, cout, k, stride, groups=1, momentum=0.01):
+    return nn.Sequential(nn.Conv3d(cin, cout, k, stride, padding=k//2, groups=groups, bias=False), nn.BatchNorm3d(cout, momentum=momentum, eps=1e-3))
 class Block(nn.Module):
     def __init__(self, cin, stride):
         super().__init__()
@@ -222,31 +314,102 @@ class Block(nn.Module):
         return torch.relu(self.body(x) + self.short(x))
 def resnext3d():
     return nn.Sequential(conv_bn(3,32,3,(1,2,2)), nn.ReLU(), Block(32,1), Block(64,2), nn.AdaptiveAvgPool3d(1), nn.Flatten(), nn.Linear(64,10))
-specs = {'cnn2d': (cnn2d, 32, (3,64,64)), 'c3d': (c3d, 16, (3,8,32,32)), 'resnext3d': (resnext3d, 8, (3,8,32,32))}
-out = {}
-for name, (build, batch, shape) in specs.items():
-    model = build(); opt = torch.optim.SGD(model.parameters(), lr=0.01); loss_fn = nn.CrossEntropyLoss()
+# models.cnn2d defaults: 3 × (conv3×3 no bias → BN (tf momentum 0.99) → ReLU → maxpool2), GAP, dropout 0.25, dense.
+def cnn2d_112():
+    layers, cin = [], 3
+    for cout in (16, 32, 64):
+        layers += [nn.Conv2d(cin,cout,3,padding=1,bias=False), nn.BatchNorm2d(cout,momentum=0.01,eps=1e-3), nn.ReLU(), nn.MaxPool2d(2)]
+        cin = cout
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.25), nn.Linear(64,10))
+# models.c3d, width 0.5: conv3³ (bias, ReLU) per stage, pools [1,2,2] then 2³ (floor: 16×112² → 1×3²),
+# dense 2048 → dropout 0.5 → dense 2048 → dropout 0.5 → dense; no BN.
+def c3d_half_112():
+    layers, cin = [], 3
+    for stage, (cout, convs) in enumerate(zip((32,64,128,256,256), (1,1,2,2,2))):
+        for _ in range(convs):
+            layers += [nn.Conv3d(cin,cout,3,padding=1), nn.ReLU()]
+            cin = cout
+        layers.append(nn.MaxPool3d((1,2,2) if stage == 0 else 2))
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(256*3*3,2048), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(2048,2048), nn.ReLU(), nn.Dropout(0.5), nn.Linear(2048,10))
+# models.resnext3dTiny: basic blocks (grouped conv3³ /s → BN → ReLU → conv3³ → BN, ⊕ shortcut, ReLU);
+# ChannelBatchNorm's momentum 0.9 is PyTorch's 0.1.
+class Basic(nn.Module):
+    def __init__(self, cin, cout, stride, groups):
+        super().__init__()
+        self.body = nn.Sequential(conv_bn(cin,cout,3,stride,groups,0.1), nn.ReLU(), conv_bn(cout,cout,3,1,1,0.1))
+        self.short = nn.Identity() if stride == 1 and cin == cout else conv_bn(cin,cout,1,stride,1,0.1)
+    def forward(self, x):
+        return torch.relu(self.body(x) + self.short(x))
+def resnext3d_112():
+    return nn.Sequential(conv_bn(3,16,3,2,1,0.1), nn.ReLU(), Basic(16,16,1,4), Basic(16,32,2,4), Basic(32,64,2,4),
+                         Basic(64,128,2,4), nn.AdaptiveAvgPool3d(1), nn.Flatten(), nn.Linear(128,10))
+# Channels-first inputs; the batches come from the tfjs side.
+specs = {'cnn2d': (cnn2d, (3,64,64)), 'c3d': (c3d, (3,8,32,32)), 'resnext3d': (resnext3d, (3,8,32,32)),
+         'cnn2d-112': (cnn2d_112, (3,112,112)), 'c3d-half-112': (c3d_half_112, (3,16,112,112)),
+         'resnext3d-112': (resnext3d_112, (3,16,112,112))}
+specs = {name: specs[name] for name in tfjs}
+params = {name: sum(p.numel() for p in build().parameters()) for name, (build, _) in specs.items()}
+wrong = [f"{name}: tfjs {tfjs[name]['params']}, torch {params[name]}" for name in specs if params[name] != tfjs[name]['params']]
+if wrong:
+    sys.exit('the PyTorch twins differ from the tfjs models in trainable parameters: ' + '; '.join(wrong))
+if mode == 'check':
+    print(json.dumps({'rate': {}, 'params': params}))
+    sys.exit(0)
+rate = {}
+for name, (build, shape) in specs.items():
+    batch, min_steps = tfjs[name]['batch'], tfjs[name]['minSteps']; model = build(); opt = torch.optim.SGD(model.parameters(), lr=0.01); loss_fn = nn.CrossEntropyLoss()
     x = torch.randn(batch, *shape); y = torch.randint(0, 10, (batch,))
     def step():
         opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
     step(); steps = 0; start = time.perf_counter()
-    while steps < 2 or time.perf_counter() - start < seconds:
+    while steps < min_steps or time.perf_counter() - start < seconds:
         step(); steps += 1
-    out[name] = steps * batch / (time.perf_counter() - start)
-print(json.dumps(out))
+    rate[name] = steps * batch / (time.perf_counter() - start)
+print(json.dumps({'rate': rate, 'params': params}))
 `;
 
-/** PyTorch CPU samples/s per model, or null when torch is not importable. */
-function torchAnchor(threads: number): Record<ModelName, number> | null {
+interface TorchRun {
+  readonly rate: Record<ModelName, number>;
+  readonly params: Record<ModelName, number>;
+}
+
+function torchImports(): boolean {
   try {
     execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+    return true;
   } catch {
-    return null;
+    return false;
   }
-  const stdout = execFileSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, String(threads), String(SECONDS)], {
-    encoding: 'utf8',
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<ModelName, number>;
+}
+
+/**
+ * TORCH_SCRIPT on `threads` threads over the SELECTED models ("check": compare parameters
+ * only). Throws the script's message when a twin's trainable parameters differ from `params`.
+ */
+function runTorch(threads: number, params: Record<ModelName, number>, mode: 'check' | 'time'): TorchRun {
+  const twins = Object.fromEntries(
+    SELECTED.map((name) => {
+      const { batch, minSteps = 2 } = MODELS[name];
+      return [name, { params: params[name], batch, minSteps }];
+    }),
+  );
+  const args = ['-c', TORCH_SCRIPT, String(threads), String(SECONDS), JSON.stringify(twins), mode];
+  let stdout: string;
+  try {
+    stdout = execFileSync('/usr/bin/python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`the PyTorch anchor failed: ${stderr.split('\n').pop() || firstLine(error)}`, {
+      cause: error,
+    });
+  }
+  return JSON.parse(stdout.trim().split('\n').pop()!) as TorchRun;
+}
+
+/** Samples/s to one decimal, or to 3 significant digits below 10 (a 112×112 clip model's 0.6). */
+function fmt(rate: number): string {
+  return rate < 10 ? rate.toPrecision(3) : rate.toFixed(1);
 }
 
 function firstLine(error: unknown): string {
@@ -258,10 +421,26 @@ async function main(): Promise<void> {
   await tf.ready();
   captureBaseline();
   if (!oneDnn.loaded) console.log(`${ONEDNN_LABEL}: skipped (${oneDnn.reason})`);
+  const params = Object.fromEntries(SELECTED.map((name) => [name, trainableParams(MODELS[name])])) as Record<
+    ModelName,
+    number
+  >;
+  const hasTorch = torchImports();
+  if (hasTorch) runTorch(1, params, 'check'); // a twin that differs stops the bench before any timing
+  for (const name of SELECTED) {
+    const both = hasTorch ? 'tfjs and its PyTorch twin' : 'tfjs (no PyTorch twin to compare)';
+    console.log(`${name.padEnd(NAME_WIDTH)} ${params[name].toLocaleString('en')} trainable parameters in ${both}`);
+  }
   const actlab: Partial<Record<ModelName, { rate: number; setup: string }>> = {};
-  for (const name of Object.keys(MODELS) as ModelName[]) {
+  for (const name of SELECTED) {
     const spec = MODELS[name];
+    const skipped = SETUPS.filter((setup) => spec.setups && !spec.setups.includes(setup.label));
+    if (skipped.length > 0) {
+      const labels = skipped.map((setup) => setup.label).join(', ');
+      console.log(`${name.padEnd(NAME_WIDTH)} not run at this size (seconds to minutes a step): ${labels}`);
+    }
     for (const setup of SETUPS) {
+      if (skipped.includes(setup)) continue;
       restoreBaseline();
       install(setup.kernels());
       await tf.setBackend(setup.backend);
@@ -270,28 +449,28 @@ async function main(): Promise<void> {
       const note = batch === spec.batch ? '' : ` (batch ${batch})`;
       try {
         const rate = await measure(spec, batch);
-        console.log(`${name.padEnd(10)} ${setup.label.padEnd(17)} ${rate.toFixed(1).padStart(7)} samples/s${note}`);
+        console.log(`${name.padEnd(NAME_WIDTH)} ${setup.label.padEnd(17)} ${fmt(rate).padStart(7)} samples/s${note}`);
         const best = actlab[name];
         if (ACTLAB_SETUPS.includes(setup.label) && (!best || rate > best.rate)) {
           actlab[name] = { rate, setup: setup.label };
         }
       } catch (error) {
-        console.log(`${name.padEnd(10)} ${setup.label.padEnd(17)}   fails: ${firstLine(error)}`);
+        console.log(`${name.padEnd(NAME_WIDTH)} ${setup.label.padEnd(17)}   fails: ${firstLine(error)}`);
       }
     }
   }
   await startConvThreads({ threads: 1 }); // the anchor gets the cores to itself
-  const torch2 = torchAnchor(THREADS);
-  const torch1 = torch2 ? torchAnchor(1) : null;
+  const torch2 = hasTorch ? runTorch(THREADS, params, 'time').rate : null;
+  const torch1 = torch2 ? runTorch(1, params, 'time').rate : null;
   // The anchor is the better of 1 and THREADS threads: on a shared 2-core machine
   // the 2-thread run is often the slower one, and a low anchor would flatter actlab.
   let torch: Record<ModelName, number> | null = null;
   if (torch2 && torch1) {
     torch = { ...torch2 };
-    for (const name of Object.keys(MODELS) as ModelName[]) {
+    for (const name of SELECTED) {
       torch[name] = Math.max(torch1[name], torch2[name]);
       console.log(
-        `${name.padEnd(10)} torch cpu         ${torch[name].toFixed(1).padStart(7)} samples/s (best of ${THREADS} threads: ${torch2[name].toFixed(1)}, 1 thread: ${torch1[name].toFixed(1)})`,
+        `${name.padEnd(NAME_WIDTH)} torch cpu         ${fmt(torch[name]).padStart(7)} samples/s (best of ${THREADS} threads: ${fmt(torch2[name])}, 1 thread: ${fmt(torch1[name])})`,
       );
     }
   } else {
@@ -301,13 +480,13 @@ async function main(): Promise<void> {
     string,
     { actlab: number | null; torch: number | null; ratio: number | null; setup: string | null }
   > = {};
-  for (const name of Object.keys(MODELS) as ModelName[]) {
+  for (const name of SELECTED) {
     const a = actlab[name]?.rate ?? null;
     const t = torch?.[name] ?? null;
     const round = (v: number | null, digits: number) => (v === null ? null : Number(v.toFixed(digits)));
     summary[name] = {
-      actlab: round(a, 1),
-      torch: round(t, 1),
+      actlab: a === null ? null : Number(fmt(a)),
+      torch: t === null ? null : Number(fmt(t)),
       ratio: a !== null && t !== null ? round(a / t, 3) : null,
       setup: actlab[name]?.setup ?? null,
     };

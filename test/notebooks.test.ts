@@ -224,6 +224,39 @@ describe('tutorial notebooks', () => {
     assert.match(c3d.get('stall') ?? '', /waited for the next batch \d+\.\d% of their \d+ s/);
   });
 
+  it('14_people: scene-leaning models fall on swapped scenes, the doctor says why, the scene paste fixes C3D', () => {
+    const out = outputsOf('14_people.ipynb');
+    assert.match(out.get('setup') ?? '', /672 clips of \[T,H,W,C\] = \[16,64,64,3\]/);
+    assert.match(out.get('setup') ?? '', /swapped +96 clips, 0 \(0%\) filmed in their action's own scene/);
+    // People are shown: a grid (PNG) per split and an animation (GIF).
+    assert.match(out.get('look') ?? '', /data:image\/png;base64,.*data:image\/gif;base64,/s);
+    const scores = (cell: string, model: string): { test: number; swapped: number } => {
+      const m = new RegExp(
+        `${model} \\([\\w ]+\\), \\d+ epochs in \\d+ s: test (\\d+\\.\\d)% \\(\\d+/96, 95% CI [\\d.–]+%\\), ` +
+          `swapped (\\d+\\.\\d)% \\(\\d+/96, 95% CI [\\d.–]+%\\)`,
+      ).exec(out.get(cell) ?? '');
+      assert.ok(m, `14_people ${cell} prints ${model}'s test and swapped accuracies with counts and intervals`);
+      return { test: Number(m[1]) / 100, swapped: Number(m[2]) / 100 };
+    };
+    const frame = scores('frame', 'cnn2d');
+    assert.ok(frame.test >= 0.6 && frame.swapped <= 0.25, `frame model ${JSON.stringify(frame)}`);
+    const plain = scores('c3d-plain', 'c3d');
+    assert.ok(plain.test - plain.swapped >= 0.2, `C3D without the paste ${JSON.stringify(plain)}`);
+    const fixed = scores('c3d-fixed', 'c3d');
+    assert.ok(fixed.test >= 0.85 && fixed.swapped >= 0.75, `C3D with the paste ${JSON.stringify(fixed)}`);
+    const doctorPlain = out.get('doctor-plain') ?? '';
+    const [c3dVerdicts, frameVerdicts] = doctorPlain.split('2D CNN, no scene augmentation:');
+    assert.match(c3dVerdicts ?? '', /FAIL background: Hiding the person changes little: the model uses the background/);
+    assert.match(frameVerdicts ?? '', /INFO order: A frame model classifies each frame alone/);
+    assert.match(frameVerdicts ?? '', /INFO one-frame: A frame model reads one frame at a time by design/);
+    assert.match(frameVerdicts ?? '', /FAIL background:/);
+    assert.match(out.get('c3d-fixed') ?? '', /PASS background: Hiding the person drops the accuracy to chance/);
+    assert.match(
+      out.get('table') ?? '',
+      /swapping the scenes costs the frame model \d+ points and C3D \d+; with it, C3D loses -?\d+/,
+    );
+  });
+
   it('13_datasets rehearses UCF101 on the bundled clips and does the arithmetic for the real ones', () => {
     const out = outputsOf('13_datasets.ipynb');
     assert.match(out.get('setup') ?? '', /8 classes, 480 clips in trainlist01\.txt, 96 in testlist01\.txt/);

@@ -1,14 +1,13 @@
 import { initBackend } from '../../lib/backend';
+import { ALL_SPLITS, type Split } from '../../lib/data';
 import { reportText } from '../../lib/eval';
 import { checkRunInput, evaluateRun, runRecipe } from '../../lib/recipes';
 import { type Command, parseFlags, UsageError } from '../command';
 import { percent, withRunErrors, withRunErrorsSync } from './train';
 
-const SPLITS = ['train', 'val', 'test'] as const;
-
 export const evalCommand: Command = {
   name: 'eval',
-  usage: 'eval RUN [--data CACHE] [--split train|val|test] [--json]',
+  usage: 'eval RUN [--data CACHE] [--split train|val|test|swapped] [--json]',
   summary:
     "evaluate a trained run on its cache's test split (or another cache of the same clips): " +
     'top-1 with its 95% CI, top-5, per class, confusion',
@@ -21,10 +20,10 @@ export const evalCommand: Command = {
     if (positionals.length !== 1) throw new UsageError(`usage: actlab ${this.usage}`);
     const run = positionals[0] as string;
     const split = values.split ?? 'test';
-    if (!(SPLITS as readonly string[]).includes(split)) {
-      throw new UsageError(`eval: --split must be train, val or test, got "${split}"`);
+    if (!(ALL_SPLITS as readonly string[]).includes(split)) {
+      throw new UsageError(`eval: --split must be one of ${ALL_SPLITS.join(', ')}, got "${split}"`);
     }
-    const options = { data: values.data, split: split as (typeof SPLITS)[number] };
+    const options = { data: values.data, split: split as Split };
     // The run, the cache and their match are checked from their JSON files before the backend starts.
     const input = withRunErrorsSync('eval', () => checkRunInput(run, options));
     await initBackend({ log: values.json ? console.error : console.log });

@@ -1,4 +1,10 @@
-import { BUNDLED_SYNTH, generateSyntheticDataset, type SynthOptions, synthFolderState } from '../../lib/synth';
+import {
+  BUNDLED_SYNTH,
+  generateSyntheticDataset,
+  PEOPLE_SYNTH,
+  type SynthOptions,
+  synthFolderState,
+} from '../../lib/synth';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
 import { INTERRUPTED_EXIT, interruptible } from './extract';
@@ -6,14 +12,20 @@ import { parseSize, positiveIntFlag } from './flags';
 
 export const synthCommand: Command = {
   name: 'synth',
-  usage: 'synth --out DIR [--classes a,b,..] [--per-class N] [--frames F] [--size WxH] [--seed S] [--replace] [--json]',
+  usage:
+    'synth --out DIR [--set shapes|people] [--scene-correlation P] [--classes a,b,..] [--per-class N] [--actors N] ' +
+    '[--frames F] [--size WxH] [--seed S] [--replace] [--json]',
   summary:
-    'render the synthetic motion dataset to DIR/<class>/*.mp4 + manifest.json (default 8 classes x 72 clips, 72 actors)',
+    'render a synthetic action dataset to DIR/<class>/*.mp4 + manifest.json: --set shapes (default; 8 motions x 72 clips, ' +
+    '72 actors, 32x32) or --set people (8 actions x 84 actors at 64x64 RGB in scenes, 95% in their own scene, ' +
+    'splits train/val/test/swapped, with person masks and empty scenes)',
   async run(args) {
     const { values, positionals } = parseFlags(
       args,
       {
         out: { type: 'string' },
+        set: { type: 'string' },
+        'scene-correlation': { type: 'string' },
         classes: { type: 'string' },
         'per-class': { type: 'string' },
         actors: { type: 'string' },
@@ -31,13 +43,24 @@ export const synthCommand: Command = {
     const seed = values.seed === undefined ? undefined : Number(values.seed);
     if (seed !== undefined && !Number.isInteger(seed))
       throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+    const set = values.set ?? 'shapes';
+    if (set !== 'shapes' && set !== 'people') throw new UsageError(`--set must be shapes or people, got "${set}"`);
+    const correlation = values['scene-correlation'] === undefined ? undefined : Number(values['scene-correlation']);
+    if (correlation !== undefined && !(correlation >= 0 && correlation <= 1)) {
+      throw new UsageError(`--scene-correlation must be a share from 0 to 1, got "${values['scene-correlation']}"`);
+    }
+    if (correlation !== undefined && set !== 'people') throw new UsageError('--scene-correlation needs --set people');
+    // The people set films each actor once per action: --actors sets both.
+    const actors = positiveIntFlag(values.actors, '--actors');
     let written = 0;
     let total = 0;
     const options: SynthOptions = {
       out,
+      set,
+      sceneCorrelation: correlation,
       classes: values.classes?.split(',').map((s) => s.trim()),
-      perClass: positiveIntFlag(values['per-class'], '--per-class'),
-      actors: positiveIntFlag(values.actors, '--actors'),
+      perClass: positiveIntFlag(values['per-class'], '--per-class') ?? (set === 'people' ? actors : undefined),
+      actors,
       frames: positiveIntFlag(values.frames, '--frames'),
       width: size?.width,
       height: size?.height,
@@ -74,7 +97,8 @@ export const synthCommand: Command = {
       console.log(
         `${alreadyComplete ? 'Already complete, nothing written:' : 'Wrote'} ${manifest.items.length} clips (${manifest.classes.length} classes, ${o.frames} frames ${o.width}x${o.height}, ` +
           `seed ${o.seed}) to ${out} in ${seconds.toFixed(1)}s; splits ${JSON.stringify(splits)}` +
-          (JSON.stringify(o) === JSON.stringify(BUNDLED_SYNTH) ? ' (the bundled default set)' : ''),
+          (JSON.stringify(o) === JSON.stringify(BUNDLED_SYNTH) ? ' (the bundled default set)' : '') +
+          (JSON.stringify(o) === JSON.stringify(PEOPLE_SYNTH) ? ' (the bundled people set)' : ''),
       );
     }
     return 0;

@@ -1,17 +1,17 @@
 /**
  * Folder-per-class layouts: `ROOT/<class>/<file>` (HMDB51, the synthetic set,
- * image folders), optionally under `ROOT/{train,val,test}/`.
+ * image folders), optionally under `ROOT/{train,val,test,swapped}/`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {
+  ALL_SPLITS,
   DatasetError,
   IMAGE_EXTENSIONS,
   type ItemKind,
   makeDataset,
   type Split,
-  SPLITS,
   VIDEO_EXTENSIONS,
   type VideoDataset,
   type VideoItem,
@@ -21,7 +21,14 @@ import { hasExtension, listDir, requireFolder, stemGroup } from './walk';
 interface SynthManifestLike {
   format?: string;
   classes?: string[];
-  items?: Array<{ path: string; label: string; group: string; split: Split }>;
+  items?: Array<{ path: string; label: string; group: string; split: Split; mask?: string }>;
+  scenes?: Array<{ path: string; scene: string }>;
+}
+
+interface ManifestEntry {
+  readonly group: string;
+  readonly split: Split;
+  readonly mask?: string;
 }
 
 /**
@@ -42,14 +49,14 @@ function readClassFolders(root: string, layout: string, kind: ItemKind, extensio
   const warnings: string[] = [];
   const manifest = readManifest(dir);
   const top = listDir(dir, warnings).filter((e) => e.isDir);
-  const splitFolders = top.length > 0 && top.every((e) => (SPLITS as readonly string[]).includes(e.name));
+  const splitFolders = top.length > 0 && top.every((e) => (ALL_SPLITS as readonly string[]).includes(e.name));
   const items: VideoItem[] = [];
   const classes = new Set<string>();
   for (const [splitDir, split] of splitFolders
     ? top.map((e) => [e.path, e.name as Split] as const)
     : [[dir, undefined] as const]) {
     for (const classDir of listDir(splitDir, warnings)) {
-      if (!classDir.isDir) continue;
+      if (!classDir.isDir || (splitDir === dir && manifest?.companions.has(classDir.name))) continue;
       let count = 0;
       for (const file of listDir(classDir.path, warnings)) {
         if (file.isDir) continue;
@@ -58,13 +65,14 @@ function readClassFolders(root: string, layout: string, kind: ItemKind, extensio
           continue;
         }
         const rel = path.relative(dir, file.path).split(path.sep).join('/');
-        const known = manifest?.get(rel);
+        const known = manifest?.items.get(rel);
         items.push({
           path: file.path,
           label: classDir.name,
           group: known?.group ?? stemGroup(file.name),
           split: known?.split ?? split,
           kind,
+          ...(known?.mask ? { mask: manifestPath(dir, known.mask) } : {}),
         });
         count++;
       }
@@ -82,10 +90,26 @@ function readClassFolders(root: string, layout: string, kind: ItemKind, extensio
         'check the folder, or pass --layout for another layout',
     );
   }
-  return makeDataset(dir, layout, items, warnings, [...classes].sort());
+  const dataset = makeDataset(dir, layout, items, warnings, [...classes].sort());
+  return manifest?.scenes.length ? { ...dataset, scenes: manifest.scenes } : dataset;
 }
 
-function readManifest(dir: string): Map<string, { group: string; split: Split }> | undefined {
+/** An absolute path for a manifest's `/`-separated relative path; one that leaves the folder is refused. */
+function manifestPath(dir: string, relative: string): string {
+  const resolved = path.resolve(dir, relative);
+  if (!resolved.startsWith(dir + path.sep)) {
+    throw new DatasetError(`${path.join(dir, 'manifest.json')}: path "${relative}" leaves ${dir}; fix the manifest`);
+  }
+  return resolved;
+}
+
+/**
+ * The manifest's items and scenes, and its companion folders (those its
+ * masks and scenes live in, e.g. `masks/`, `scenes/`): not class folders.
+ */
+function readManifest(
+  dir: string,
+): { items: Map<string, ManifestEntry>; scenes: VideoItem[]; companions: Set<string> } | undefined {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) return undefined;
   let parsed: SynthManifestLike;
@@ -97,5 +121,23 @@ function readManifest(dir: string): Map<string, { group: string; split: Split }>
     if (code === 'EACCES') throw new DatasetError(`${file}: permission denied; make it readable (chmod a+r)`);
     throw new DatasetError(`${file}: not valid JSON (${(error as Error).message}); fix or delete it`);
   }
-  return new Map((parsed.items ?? []).map((item) => [item.path, { group: item.group, split: item.split }]));
+  const items = new Map(
+    (parsed.items ?? []).map((item): [string, ManifestEntry] => [
+      item.path,
+      { group: item.group, split: item.split, ...(item.mask ? { mask: item.mask } : {}) },
+    ]),
+  );
+  const scenes = (parsed.scenes ?? []).map((scene): VideoItem => ({
+    path: manifestPath(dir, scene.path),
+    label: scene.scene,
+    group: scene.scene,
+    kind: 'image',
+  }));
+  const companions = new Set(
+    [
+      ...(parsed.scenes ?? []).map((scene) => scene.path),
+      ...[...items.values()].flatMap((item) => item.mask ?? []),
+    ].map((relative) => relative.split('/')[0] as string),
+  );
+  return { items, scenes, companions };
 }

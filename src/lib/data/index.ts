@@ -21,12 +21,14 @@ export {
 } from './registry';
 export { splitByGroup, type SplitOptions, withValidationSplit } from './split';
 export {
+  ALL_SPLITS,
   DatasetError,
   IMAGE_EXTENSIONS,
   type ItemKind,
   makeDataset,
   type Split,
   SPLITS,
+  type StandardSplit,
   VIDEO_EXTENSIONS,
   type VideoDataset,
   type VideoItem,

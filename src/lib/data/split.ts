@@ -3,11 +3,11 @@
  * groups go to one split, and each split gets close to its share of every class.
  */
 import { createRng } from '../util/random';
-import { type Split, SPLITS, type VideoItem } from './types';
+import { type Split, SPLITS, type StandardSplit, type VideoItem } from './types';
 
 export interface SplitOptions {
   /** Fractions of items per split; they are normalised to sum to 1. @default { train: 0.7, val: 0.15, test: 0.15 } */
-  readonly fractions?: Readonly<Partial<Record<Split, number>>>;
+  readonly fractions?: Readonly<Partial<Record<StandardSplit, number>>>;
   /** Seed for the group order. @default 0 */
   readonly seed?: number | string;
   /** Keep the split an item already has (e.g. UCF101's official test list). @default false */
@@ -37,12 +37,12 @@ export function splitByGroup<T extends VideoItem>(items: readonly T[], options: 
   const order = rng
     .shuffle([...groups.keys()].sort())
     .sort((a, b) => (groups.get(b)?.length ?? 0) - (groups.get(a)?.length ?? 0));
-  const assigned = new Map<string, Split>();
+  const assigned = new Map<string, StandardSplit>();
   const active = SPLITS.filter((s) => fractions[s] > 0);
   for (const [n, group] of order.entries()) {
     const members = groups.get(group) ?? [];
     // The first groups seed each non-empty split, so small datasets still get all three.
-    let best: Split = active[n % active.length] as Split;
+    let best: StandardSplit = active[n % active.length] as StandardSplit;
     if (n >= active.length) {
       let bestScore = -Infinity;
       for (const split of active) {
@@ -62,7 +62,7 @@ export function splitByGroup<T extends VideoItem>(items: readonly T[], options: 
   );
 }
 
-function normaliseFractions(input: Readonly<Partial<Record<Split, number>>>): Record<Split, number> {
+function normaliseFractions(input: Readonly<Partial<Record<StandardSplit, number>>>): Record<StandardSplit, number> {
   const raw = { train: input.train ?? 0, val: input.val ?? 0, test: input.test ?? 0 };
   const total = raw.train + raw.val + raw.test;
   if (!(total > 0) || Object.values(raw).some((v) => !(v >= 0))) {

@@ -1,7 +1,16 @@
 /** The one dataset shape every layout reader returns. */
 
-export type Split = 'train' | 'val' | 'test';
-export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
+/** The three splits every dataset is divided into: what `splitByGroup` assigns. */
+export type StandardSplit = 'train' | 'val' | 'test';
+export const SPLITS: readonly StandardSplit[] = ['train', 'val', 'test'];
+/**
+ * A split of a dataset's clips. Beyond the three, a dataset may ship
+ * `swapped`: unseen actors performing every action in the scenes of other
+ * actions (the bundled people set), a test of whether a model recognises the
+ * action or the place it is usually filmed in. It is never trained on.
+ */
+export type Split = StandardSplit | 'swapped';
+export const ALL_SPLITS: readonly Split[] = [...SPLITS, 'swapped'];
 
 /** What an item's path points at. */
 export type ItemKind = 'video' | 'frames' | 'image';
@@ -22,6 +31,13 @@ export interface VideoItem {
   readonly kind: ItemKind;
   /** For `kind: 'frames'`: the frame files in playback order (absolute paths). */
   readonly frameFiles?: readonly string[];
+  /**
+   * A gray video of the same frames where 255 marks the person (absolute
+   * path), when the dataset ships one (the bundled people set): scene
+   * augmentation pastes the person onto other scenes with it, and the
+   * doctor hides the person with it.
+   */
+  readonly mask?: string;
 }
 
 export interface VideoDataset {
@@ -35,6 +51,11 @@ export interface VideoDataset {
   readonly items: readonly VideoItem[];
   /** Things skipped while reading (bad names, missing files), each naming the file. */
   readonly warnings: readonly string[];
+  /**
+   * Empty scenes (images, `kind: 'image'`, labelled with the scene's name)
+   * the dataset ships beside its clips, for scene augmentation; absent when it ships none.
+   */
+  readonly scenes?: readonly VideoItem[];
 }
 
 /** The dataset folder or its metadata is unusable; the message names the file and the fix. */

@@ -1,7 +1,8 @@
 /**
- * The classic bugs behind "my model learned nothing", planted on purpose
- * into a stream of `{xs, ys}` batches, so that each of the doctor's checks
- * can be seen catching the bug it is meant for (chapter 10, and the tests).
+ * The classic bugs behind "my model learned nothing", and one shortcut
+ * behind "it learned the wrong thing", planted on purpose into a stream of
+ * `{xs, ys}` batches, so that each of the doctor's checks can be seen
+ * catching the bug it is meant for (chapter 10, and the tests).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -15,14 +16,31 @@ export type PlantedBug =
   /** Each batch's labels are shuffled among its clips: labels no longer belong to their inputs. */
   | 'shuffled-labels'
   /** Label l is written as l + 1 (mod C): a class index file read off by one. */
-  | 'labels-off-by-one';
+  | 'labels-off-by-one'
+  /**
+   * A shortcut, not a crash: a small patch in the top-left corner of every
+   * frame whose brightness gives the class away, −2 + 4·label/(C−1) in
+   * normalised units on every channel (side ⅛ of the frame's shorter side,
+   * 2 px at least: 4 px at 32×32), like a watermark or a channel logo that
+   * only one class's videos carry. A model trained with it reads the patch
+   * instead of the action; the shortcut checks (`checkShortcuts`) catch it,
+   * since hiding the person, shuffling or freezing the frames leaves the
+   * patch in place.
+   */
+  | 'class-marker';
 
 export const PLANTED_BUGS: readonly PlantedBug[] = [
   'unscaled',
   'identical-frames',
   'shuffled-labels',
   'labels-off-by-one',
+  'class-marker',
 ];
+
+/** Side in pixels of the class-marker patch on `height`×`width` frames. */
+export function markerSide(height: number, width: number): number {
+  return Math.min(height, width, Math.max(2, Math.round(Math.min(height, width) / 8)));
+}
 
 export interface PlantOptions {
   /** The normalisation the batches carry (`'unscaled'` undoes it). @default mean 0, std 1 */
@@ -66,7 +84,26 @@ export function plantBug(
             ys: tf.concat([tf.slice(ys, [0, classes - 1], [-1, 1]), tf.slice(ys, [0, 0], [-1, classes - 1])], 1),
           };
         }
+        case 'class-marker':
+          return { xs: withClassMarker(xs, ys), ys };
       }
     }),
   ) as tf.data.Dataset<Batch>;
+}
+
+/** `xs` (`[B,T,H,W,C]` or `[B,H,W,C]`, normalised) with each sample's class written into its top-left patch. */
+function withClassMarker(xs: tf.Tensor, ys: tf.Tensor): tf.Tensor {
+  if (xs.rank !== 5 && xs.rank !== 4) throw new Error(`class-marker needs [B,T,H,W,C] or [B,H,W,C], got [${xs.shape}]`);
+  const [height, width] = xs.shape.slice(-3, -1) as [number, number];
+  const side = markerSide(height, width);
+  const classes = ys.shape[1]!;
+  // −2 … +2: outside what normalised pixels usually reach, so the patch stands out.
+  const level = tf.sub(tf.mul(tf.cast(tf.argMax(ys, 1), 'float32'), 4 / Math.max(1, classes - 1)), 2);
+  const perSample = tf.reshape(level, [xs.shape[0]!, ...Array<number>(xs.rank - 1).fill(1)]);
+  const patch = tf.pad(tf.ones([side, side, 1]), [
+    [0, height - side],
+    [0, width - side],
+    [0, 0],
+  ]);
+  return tf.add(tf.mul(xs, tf.sub(1, patch)), tf.mul(perSample, patch));
 }

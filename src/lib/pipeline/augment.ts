@@ -33,6 +33,15 @@ export interface AugmentOptions {
   readonly maxStride?: number;
   /** Random start of the temporal window; off means the window is centred. @default true */
   readonly startJitter?: boolean;
+  /**
+   * Probability of a scene paste: the clip's person, cut out with its mask,
+   * is put in front of an empty scene drawn from all the dataset's scenes,
+   * so the scene stops telling the action. Needs a cache with person masks
+   * and empty scenes (extracted from a dataset that ships them, such as the
+   * bundled people set); clips without a mask are left as they are.
+   * @default 0
+   */
+  readonly scenePaste?: number;
 }
 
 /** The parameters drawn for one clip: every frame of the clip gets exactly these. */
@@ -49,6 +58,8 @@ export interface ClipAugmentation {
   readonly contrast: number;
   /** Source frame indices the output frames come from, in order. */
   readonly frameIndices: readonly number[];
+  /** The empty scene (an index into the cache's scenes) the person is pasted onto; absent for no paste. */
+  readonly plate?: number;
 }
 
 const DEFAULTS: Required<AugmentOptions> = {
@@ -60,6 +71,7 @@ const DEFAULTS: Required<AugmentOptions> = {
   contrast: 0.2,
   maxStride: 2,
   startJitter: true,
+  scenePaste: 0,
 };
 
 /** Fills defaults and checks ranges; the error names the bad field and value. */
@@ -75,6 +87,7 @@ export function resolveAugmentOptions(options: AugmentOptions = {}): Required<Au
   if (!(o.brightness >= 0 && o.brightness <= 1)) throw bad('brightness', o.brightness, 'in [0, 1]');
   if (!(o.contrast >= 0 && o.contrast < 1)) throw bad('contrast', o.contrast, 'in [0, 1)');
   if (!(Number.isInteger(o.maxStride) && o.maxStride >= 1)) throw bad('maxStride', o.maxStride, 'an integer >= 1');
+  if (!(o.scenePaste >= 0 && o.scenePaste <= 1)) throw bad('scenePaste', o.scenePaste, 'a probability in [0, 1]');
   return o;
 }
 

@@ -13,12 +13,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { shardName } from '../video/cache-format';
 import { openClipCache } from '../video/cache-reader';
 import { transformClip } from './augment';
+import { openCacheMasks, pasteScene, readScenePlates } from './masks';
 import type { BatchReply, BatchRequest, BatchWorkerData, CloseRequest } from './worker-pool';
 
 const port = parentPort;
 if (!port) throw new Error('batch-worker.js runs as a worker thread of a clip pipeline');
-const { dir } = workerData as BatchWorkerData;
+const { dir, scenes } = workerData as BatchWorkerData;
 const cache = openClipCache(dir);
+const masks = scenes ? openCacheMasks(dir, cache) : undefined;
+const plates = scenes ? readScenePlates(dir, cache) : undefined;
+const maskBuffer = masks ? new Uint8Array(masks.shape.reduce((a, b) => a * b, 1)) : undefined;
 const clipBuffer = new Uint8Array(cache.shape.reduce((a, b) => a * b, 1));
 const shardFiles = new Map<number, number>();
 
@@ -26,6 +30,7 @@ port.on('message', (request: BatchRequest | CloseRequest) => {
   if ('close' in request) {
     for (const fd of shardFiles.values()) fs.closeSync(fd);
     shardFiles.clear();
+    masks?.reader.close();
     port.close(); // nothing else keeps this thread alive: it ends
     return;
   }
@@ -46,6 +51,11 @@ function makeBatch(request: BatchRequest): Float32Array {
   request.clips.forEach((clip, k) => {
     readInto(clip);
     const aug = request.augs[k] as BatchRequest['augs'][number];
+    if (aug.plate !== undefined) {
+      if (!masks || !plates || !maskBuffer)
+        throw new Error(`${dir}: a scene paste was asked for, but the cache has no masks or scenes`);
+      pasteScene(clipBuffer, masks.reader.read(masks.maskOf[clip] as number, maskBuffer), plates, aug.plate);
+    }
     transformClip(clipBuffer, cache.shape, aug, request.target, xs, k * request.sampleLength);
   });
   return xs;

@@ -24,6 +24,7 @@ import {
   type TransformTarget,
 } from './augment';
 import { flipIndexTable, flipLabelSwaps, oneHot } from './labels';
+import { type CacheMasks, openCacheMasks, pasteScene, readScenePlates, type ScenePlates } from './masks';
 import { checkInputShape } from './shape-check';
 import { cacheSource, type ClipSource, selectSplit } from './source';
 import { fromIterator, type Pipeline, shuffleWithBuffer } from './stream';
@@ -117,11 +118,16 @@ export function createClipPipeline(
       ? shuffleWithBuffer(indices, options.shuffleBuffer ?? indices.length, createRng(`${seed}:order:${epoch}`))
       : indices;
   const target = { height, width, mean: stats?.mean, std: stats?.std };
+  const scenes = augment && augment.scenePaste > 0 ? openScenePaste(src) : undefined;
   // Keyed by (seed, epoch, clip), not by arrival order: prefetch timing and workers cannot change a sample.
   const draw = (clip: number, epoch: number): DrawnClip => {
-    const aug = augment
+    const drawn = augment
       ? sampleAugmentation(createRng(`${seed}:augment:${epoch}:${clip}`), augment, sourceFrames, frames)
       : identityAugmentation(sourceFrames, frames);
+    const aug =
+      scenes && augment
+        ? withScenePaste(drawn, scenes, augment.scenePaste, `${seed}:scene:${epoch}:${clip}`, clip)
+        : drawn;
     const label = (src.entries[clip] as { labelIndex: number }).labelIndex;
     return { aug, label: aug.flip && flipTable ? (flipTable[label] as number) : label };
   };
@@ -136,9 +142,12 @@ export function createClipPipeline(
     target,
     epochOrder,
     draw,
+    scenes,
     signal: options.signal,
   };
-  const pool = useWorkers ? createBatchWorkers(src.cacheDir as string, { count: workerCount }) : undefined;
+  const pool = useWorkers
+    ? createBatchWorkers(src.cacheDir as string, { count: workerCount, scenes: scenes !== undefined })
+    : undefined;
   const batchesOf: (epoch: number) => Pipeline<SampleBatch> = pool
     ? (epoch) => workerBatches(plan, pool, epoch, Math.max(prefetch, workerCount))
     : (epoch) =>
@@ -196,6 +205,7 @@ export function createClipPipeline(
     checkModel: (model) => checkInputShape(model, sampleShape, { numClasses }),
     close: async () => {
       await pool?.close();
+      scenes?.masks.reader.close();
       await src.close();
     },
   };
@@ -221,7 +231,47 @@ interface BatchPlan {
   readonly target: TransformTarget;
   readonly epochOrder: (epoch: number) => readonly number[];
   readonly draw: (clip: number, epoch: number) => DrawnClip;
+  /** Masks and scenes for the scene paste, when it is on. */
+  readonly scenes: ScenePaste | undefined;
   readonly signal: AbortSignal | undefined;
+}
+
+/** What the scene paste reads: the cache's person masks and its empty scenes. */
+interface ScenePaste {
+  readonly masks: CacheMasks;
+  readonly plates: ScenePlates;
+}
+
+/**
+ * `aug` with an empty scene to paste the clip's person onto, with probability
+ * `probability`, when the clip has a mask. Drawn from its own stream (`key`),
+ * so turning the paste on leaves every other draw as it was.
+ */
+function withScenePaste(
+  aug: ClipAugmentation,
+  scenes: ScenePaste,
+  probability: number,
+  key: string,
+  clip: number,
+): ClipAugmentation {
+  if ((scenes.masks.maskOf[clip] as number) < 0) return aug;
+  const rng = createRng(key);
+  return rng.next() < probability ? { ...aug, plate: rng.int(0, scenes.plates.scenes.length - 1) } : aug;
+}
+
+/** The masks and scenes of a cache source; an error saying what to do when it has none. */
+function openScenePaste(src: ClipSource): ScenePaste {
+  const masks = src.cacheDir ? openCacheMasks(src.cacheDir) : undefined;
+  const plates = src.cacheDir ? readScenePlates(src.cacheDir) : undefined;
+  if (!masks || !plates) {
+    masks?.reader.close();
+    throw new Error(
+      `augment.scenePaste needs person masks and empty scenes beside the clips, and ${src.description} has ` +
+        `${masks ? 'no empty scenes' : 'no person masks'}: extract a dataset that ships them ` +
+        '(the people set of "actlab synth --set people"), or set scenePaste to 0',
+    );
+  }
+  return { masks, plates };
 }
 
 /** The clip indices of each batch of `epoch`, in order. */
@@ -299,7 +349,12 @@ function localBatches(
   const readRaw = async (clip: number): Promise<RawClip> => {
     plan.signal?.throwIfAborted();
     const data = await src.read(clip, plan.signal);
-    return { data, clip, ...plan.draw(clip, epoch) };
+    const drawn = plan.draw(clip, epoch);
+    if (plan.scenes && drawn.aug.plate !== undefined) {
+      const { masks, plates } = plan.scenes;
+      pasteScene(data, masks.reader.read(masks.maskOf[clip] as number), plates, drawn.aug.plate);
+    }
+    return { data, clip, ...drawn };
   };
   const order = plan.epochOrder(epoch);
   const raw = fromIterator(() => order[Symbol.iterator](), order.length).map(readRaw, {

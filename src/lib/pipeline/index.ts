@@ -36,6 +36,14 @@ export {
   parseChannelStats,
   saveChannelStats,
 } from './normalize';
+export {
+  type CacheMasks,
+  openCacheMasks,
+  openMaskSource,
+  pasteScene,
+  readScenePlates,
+  type ScenePlates,
+} from './masks';
 export { checkInputShape, type ModelShapes, type ShapeCheckOptions, ShapeMismatchError } from './shape-check';
 export { cacheSource, type ClipEntry, type ClipSource, selectSplit, type SplitSelection, videoSource } from './source';
 export { type BatchWorkerOptions, type BatchWorkers, createBatchWorkers } from './worker-pool';

@@ -13,6 +13,8 @@ import type { ClipAugmentation, TransformTarget } from './augment';
 export interface BatchWorkerData {
   /** Cache folder the worker opens. */
   readonly dir: string;
+  /** Open the cache's masks and empty scenes too: requests carry scene pastes. */
+  readonly scenes: boolean;
 }
 
 export interface BatchRequest {
@@ -39,6 +41,8 @@ export interface BatchWorkerOptions {
   readonly count?: number;
   /** Stop the threads after this long without a request (they restart on the next). @default 5000 */
   readonly idleMs?: number;
+  /** The requests carry scene pastes (`ClipAugmentation.plate`). @default false */
+  readonly scenes?: boolean;
 }
 
 export interface BatchWorkers {
@@ -95,7 +99,8 @@ export function createBatchWorkers(dir: string, options: BatchWorkerOptions = {}
     await Promise.all(stopping.map((thread) => thread.exited));
   };
   const spawn = (): Thread => {
-    const worker = new Worker(script, { workerData: { dir } satisfies BatchWorkerData });
+    const workerData: BatchWorkerData = { dir, scenes: options.scenes ?? false };
+    const worker = new Worker(script, { workerData });
     const thread: Thread = {
       worker,
       pending: new Set(),

@@ -9,6 +9,8 @@ export {
   SMALL_CLIP_AUGMENT,
 } from './tutorial';
 export {
+  AUGMENT_MODES,
+  type AugmentMode,
   type CacheInfo,
   checkRunInput,
   type ClipFormat,
@@ -21,11 +23,13 @@ export {
   HEALTHY_CHECKS,
   readCacheInfo,
   readRunRecord,
+  recipeAugmentation,
   runRecipe,
   RunInputError,
   type RunInput,
   type RunEvaluation,
   type RunRecord,
+  SCENE_PASTE,
   trainRun,
   type TrainRunOptions,
   type TrainRunResult,
@@ -38,5 +42,16 @@ export {
   type TutorialDataset,
   type TutorialDatasetFile,
 } from './dataset';
+export { diagnoseTrainedRun, type DiagnoseTrainedRunOptions } from './shortcuts';
 export { type FewShotOptions, type FewShotResult, trainAndTest } from './few-shot';
 export { loadPretrained, type PretrainedModel, type PretrainedOptions } from './pretrained';
+export {
+  type SceneLessonOptions,
+  type SceneLessonRun,
+  sceneLessonRunName,
+  type SceneShare,
+  sceneShares,
+  showSceneLessonTable,
+  type SplitScore,
+  trainSceneLesson,
+} from './people';

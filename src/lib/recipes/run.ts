@@ -28,6 +28,7 @@ import {
   type PlantedBug,
   plantBug,
 } from '../doctor';
+import type { Split } from '../data/types';
 import { evaluate, type EvaluationReport } from '../eval';
 import {
   type ClipPipeline,
@@ -37,7 +38,9 @@ import {
   type NormalizationLike,
   type SplitSelection,
 } from '../pipeline';
+import type { AugmentOptions } from '../pipeline/augment';
 import { fileIO, type ResumeMode, type RunHistory, train } from '../train';
+import { MASKS_FOLDER, SCENES_FOLDER } from '../video/cache-format';
 import { writeFileAtomic } from '../util/atomic-write';
 import { openClipCache } from '../video/cache-reader';
 import type { PixelFormat } from '../video/frames';
@@ -66,6 +69,8 @@ export interface CacheInfo extends ClipFormat {
   readonly classes: readonly string[];
   /** Clips per split (`none` for clips without one). */
   readonly splits: Readonly<Record<string, number>>;
+  /** The cache holds person masks and empty scenes (`masks/`, `scenes/`): the scene paste can run. */
+  readonly masked: boolean;
 }
 
 /** `RUN/run.json`: what `actlab eval` needs to rebuild the run's input pipeline. */
@@ -78,6 +83,10 @@ export interface RunRecord extends ClipFormat {
   readonly epochs: number;
   /** The recipe's batch size. */
   readonly batchSize: number;
+  /** How the training clips were augmented; absent in runs made before it was recorded ('default'). */
+  readonly augment?: AugmentMode;
+  /** The scene paste's probability (0 without it). */
+  readonly scenePaste?: number;
 }
 
 export interface TrainRunOptions {
@@ -103,6 +112,33 @@ export interface TrainRunOptions {
   readonly log?: ((line: string) => void) | null;
   /** Stops after the current batch; the last completed epoch stays checkpointed. */
   readonly signal?: AbortSignal;
+  /**
+   * `default`: the recipe's augmentation, plus the scene paste where the
+   * cache holds person masks and empty scenes (the people set); `plain`: the
+   * recipe's augmentation without the scene paste, as one trains on real data
+   * that has no masks; `none`: no augmentation. @default 'default'
+   */
+  readonly augment?: AugmentMode;
+}
+
+/** How a recipe run augments its training clips (see {@link TrainRunOptions.augment}). */
+export type AugmentMode = 'default' | 'plain' | 'none';
+export const AUGMENT_MODES: readonly AugmentMode[] = ['default', 'plain', 'none'];
+
+/**
+ * Probability of the scene paste in the default augmentation: most training
+ * clips are shown in front of a random scene, the rest keep their own, so
+ * the model still sees real backgrounds with their camera shake.
+ */
+export const SCENE_PASTE = 0.8;
+
+/** The pipeline augmentation of `chosen` under `mode`, for a cache that does or does not hold masks and scenes. */
+export function recipeAugmentation(chosen: Recipe, mode: AugmentMode, masked: boolean): AugmentOptions | false {
+  if (!AUGMENT_MODES.includes(mode)) {
+    throw new RunInputError(`augment must be one of ${AUGMENT_MODES.join(', ')}, got "${mode}"`);
+  }
+  if (mode === 'none' || chosen.augment === false) return false;
+  return mode === 'default' && masked ? { ...chosen.augment, scenePaste: SCENE_PASTE } : chosen.augment;
 }
 
 export interface TrainRunResult {
@@ -118,6 +154,8 @@ export interface TrainRunResult {
   readonly aborted: boolean;
   /** The test split's evaluation (absent when aborted). */
   readonly test?: RunEvaluation;
+  /** The swapped split's evaluation, when the cache has one (the people set): the same actions in other scenes. */
+  readonly swapped?: RunEvaluation;
 }
 
 /** One evaluation of a run: the sample-level report, and the video-level top-1. */
@@ -184,7 +222,20 @@ export function readCacheInfo(dir: string): CacheInfo {
   const splits: Record<string, number> = {};
   for (const clip of cache.clips) splits[clip.split ?? 'none'] = (splits[clip.split ?? 'none'] ?? 0) + 1;
   const { frames, width, height, pixelFormat } = cache.config;
-  return { dir: absolute, shape: cache.shape, classes: cache.classes, splits, frames, width, height, pixelFormat };
+  const masked = [MASKS_FOLDER, SCENES_FOLDER].every((folder) =>
+    fs.existsSync(path.join(absolute, folder, 'index.json')),
+  );
+  return {
+    dir: absolute,
+    shape: cache.shape,
+    classes: cache.classes,
+    splits,
+    frames,
+    width,
+    height,
+    pixelFormat,
+    masked,
+  };
 }
 
 /** A RunInputError unless `cache` has clips in each of `splits`. */
@@ -240,7 +291,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   try {
     const normalization = normalizationOf(await computeChannelStats(cache.dir, { split: 'train' }));
     const common = { layout: chosen.layout, batchSize: chosen.batchSize, normalize: normalization } as const;
-    const trainClips = open({ ...common, split: 'train', seed, augment: chosen.augment });
+    const augmentMode = options.augment ?? 'default';
+    const augment = recipeAugmentation(chosen, augmentMode, cache.masked);
+    const trainClips = open({ ...common, split: 'train', seed, augment });
     const valClips = open({ ...common, split: 'val' });
     trainClips.checkModel(model);
     const result = await train(model, trainClips.toTfDataset(), {
@@ -253,6 +306,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       seed,
       labels: trainClips.classes,
       normalization,
+      augmentation: { mode: augmentMode, options: augment },
       progress: options.progress,
       log: options.log,
       signal: options.signal,
@@ -278,10 +332,15 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       seed,
       epochs,
       batchSize: chosen.batchSize,
+      augment: augmentMode,
+      scenePaste: augment === false ? 0 : (augment.scenePaste ?? 0),
     };
     writeFileAtomic(path.join(out, 'run.json'), JSON.stringify(record, null, 1));
     const test = await evaluateOnCache(model, chosen, cache.dir, 'test', normalization);
-    return { ...summary, test };
+    const swapped = cache.splits.swapped
+      ? await evaluateOnCache(model, chosen, cache.dir, 'swapped', normalization)
+      : undefined;
+    return { ...summary, test, ...(swapped ? { swapped } : {}) };
   } finally {
     model.dispose();
     await Promise.all(pipelines.map((pipeline) => pipeline.close()));
@@ -317,7 +376,7 @@ export interface EvaluateRunOptions {
   /** A cache made with the run's frames, size, pixel format and classes. @default the cache the run trained on */
   readonly data?: string;
   /** @default 'test' */
-  readonly split?: 'train' | 'val' | 'test';
+  readonly split?: Split;
 }
 
 /** The path of `name` in the run folder; a RunInputError saying how to make the run when it is missing. */
@@ -343,7 +402,7 @@ export function readRunRecord(run: string): RunRecord {
 export interface RunInput {
   readonly record: RunRecord;
   readonly cache: CacheInfo;
-  readonly split: 'train' | 'val' | 'test';
+  readonly split: Split;
   readonly normalization: NormalizationLike;
 }
 

@@ -6,8 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { SynthManifest, SynthSettings } from './manifest';
-import { RENDERER_VERSION } from './manifest';
+import { manifestFiles, rendererVersionOf, type SynthManifest, type SynthSettings } from './manifest';
 
 /** Written before the first clip and removed once `manifest.json` is: marks a set synth has started. */
 export const PENDING_FILE = '.actlab-synth-pending.json';
@@ -17,7 +16,7 @@ export interface SynthPending {
   readonly format: 'actlab-synth-pending';
   readonly renderer: number;
   readonly options: SynthSettings;
-  /** Every clip the set will hold, relative and `/`-separated. */
+  /** Every file the set will hold (clips, masks, scenes), relative and `/`-separated. */
   readonly paths: readonly string[];
 }
 
@@ -48,7 +47,7 @@ export function inspectSynthFolder(dir: string, settings: SynthSettings): SynthF
       : { kind: 'foreign', example: path.join(dir, visible[0] as string) };
   }
   const differences = describeDifferences(recorded.renderer, recorded.options, settings);
-  const paths = 'paths' in recorded ? recorded.paths : recorded.items.map((item) => item.path);
+  const paths = 'paths' in recorded ? recorded.paths : manifestFiles(recorded);
   if (differences) return { kind: 'other-settings', differences, paths };
   if (recorded === pending) return { kind: 'unfinished' };
   return { kind: 'complete', manifest: recorded as SynthManifest };
@@ -100,8 +99,10 @@ function describeDifferences(
   wanted: SynthSettings,
 ): string {
   const parts: string[] = [];
-  if (renderer !== RENDERER_VERSION) parts.push(`renderer ${renderer ?? 'unversioned'} vs ${RENDERER_VERSION}`);
-  for (const key of Object.keys(wanted) as Array<keyof SynthSettings>) {
+  const version = rendererVersionOf(wanted);
+  if (renderer !== version) parts.push(`renderer ${renderer ?? 'unversioned'} vs ${version}`);
+  const keys = new Set([...Object.keys(wanted), ...Object.keys(recorded ?? {})]) as Set<keyof SynthSettings>;
+  for (const key of keys) {
     const before = JSON.stringify(recorded?.[key]);
     const now = JSON.stringify(wanted[key]);
     if (before !== now) parts.push(`${key} ${before ?? 'unset'} vs ${now}`);

@@ -20,14 +20,31 @@ import {
   type SynthFolderState,
   type SynthPending,
 } from './folder-state';
-import { RENDERER_VERSION, type SynthManifest, type SynthManifestItem, type SynthSettings } from './manifest';
+import type { SynthJob } from './jobs';
+import {
+  rendererVersionOf,
+  type SynthManifest,
+  type SynthManifestItem,
+  type SynthScenePlate,
+  type SynthSettings,
+} from './manifest';
 import { BUNDLED_CLASSES, motionFor } from './motions';
+import { PEOPLE_SYNTH, planPeopleSet, validatePeopleSettings } from './people-set';
 import { type Actor, randomActor, randomClipParams, renderClip } from './render';
 
 export interface SynthOptions {
   /** Output folder; created if missing. */
   readonly out: string;
-  /** Class names from `MOTION_NAMES`. @default {@link BUNDLED_CLASSES} */
+  /**
+   * `shapes`: moving shapes, no frame tells the class. `people`: people
+   * performing actions in scenes, with a `swapped` split and person masks
+   * (see people-set.ts); its defaults are {@link PEOPLE_SYNTH}'s.
+   * @default 'shapes'
+   */
+  readonly set?: 'shapes' | 'people';
+  /** People set: share of train/val/test clips filmed in their action's own scene. @default 0.95 */
+  readonly sceneCorrelation?: number;
+  /** Class names from `MOTION_NAMES` (or `PEOPLE_ACTIONS`). @default {@link BUNDLED_CLASSES} */
   readonly classes?: readonly string[];
   /** Clips per class. @default 72 */
   readonly perClass?: number;
@@ -92,7 +109,7 @@ export async function generateSyntheticDataset(options: SynthOptions): Promise<S
   const settings = synthSettings(options);
   validate(settings);
   const out = path.resolve(options.out);
-  const { jobs, items } = planClips(settings);
+  const { jobs, items, scenes } = settings.set === 'people' ? planPeopleSet(settings) : planClips(settings);
   const state = inspectSynthFolder(out, settings);
   if (state.kind === 'complete') {
     options.onProgress?.(jobs.length, jobs.length);
@@ -114,32 +131,25 @@ export async function generateSyntheticDataset(options: SynthOptions): Promise<S
     }
     removeSynthClips(out, state.paths);
   }
-  for (const label of settings.classes) {
-    fs.mkdirSync(path.join(out, label), { recursive: true });
-    removeTempClips(path.join(out, label)); // a killed run's unfinished encodes
+  const files = jobs.flatMap((job) => job.files);
+  for (const folder of new Set(files.map((file) => path.dirname(path.join(out, file))))) {
+    fs.mkdirSync(folder, { recursive: true });
+    removeTempClips(folder); // a killed run's unfinished encodes
   }
   const pending: SynthPending = {
     format: 'actlab-synth-pending',
-    renderer: RENDERER_VERSION,
+    renderer: rendererVersionOf(settings),
     options: settings,
-    paths: items.map((item) => item.path),
+    paths: files,
   };
   writeJsonAtomic(path.join(out, PENDING_FILE), pending);
 
-  const render = { width: settings.width, height: settings.height, frames: settings.frames };
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
-      const job = jobs[next++] as ClipJob;
-      const file = path.join(out, job.item.path);
-      // A clip appears only when its encode finished (temp name, then rename), so one there is whole.
-      if (!fs.existsSync(file)) {
-        const clipRng = createRng(`${settings.seed}:${job.clipSeed}`);
-        const params = randomClipParams(render, clipRng);
-        const frames = renderClip(job.item.label, job.actor, params, render, clipRng);
-        await encodeFrames(file, frames, { ...render, fps: settings.fps });
-      }
+      // A file appears only when its writing finished (temp name, then rename), so one there is whole.
+      await (jobs[next++] as SynthJob).write(out);
       options.onProgress?.(++done, jobs.length);
     }
   };
@@ -149,10 +159,11 @@ export async function generateSyntheticDataset(options: SynthOptions): Promise<S
   const manifest: SynthManifest = {
     format: 'actlab-synth',
     version: 1,
-    renderer: RENDERER_VERSION,
+    renderer: rendererVersionOf(settings),
     options: settings,
     classes: [...settings.classes],
     items,
+    ...(scenes ? { scenes } : {}),
   };
   writeJsonAtomic(path.join(out, 'manifest.json'), manifest);
   fs.rmSync(path.join(out, PENDING_FILE), { force: true });
@@ -164,29 +175,40 @@ export function synthFolderState(options: SynthOptions): SynthFolderState {
   return inspectSynthFolder(path.resolve(options.out), synthSettings(options));
 }
 
-interface ClipJob {
-  readonly item: SynthManifestItem;
-  readonly actor: Actor;
-  readonly clipSeed: string;
+/** A shapes clip: drawn from its seed and encoded, unless the file is there. */
+function shapeJob(item: SynthManifestItem, actor: Actor, settings: SynthSettings): SynthJob {
+  const render = { width: settings.width, height: settings.height, frames: settings.frames };
+  return {
+    item,
+    files: [item.path],
+    async write(out) {
+      const file = path.join(out, item.path);
+      if (fs.existsSync(file)) return;
+      const clipRng = createRng(`${settings.seed}:${item.path}`);
+      const params = randomClipParams(render, clipRng);
+      const frames = renderClip(item.label, actor, params, render, clipRng);
+      await encodeFrames(file, frames, { ...render, fps: settings.fps });
+    },
+  };
 }
 
 /** Every clip's name, actor and split: a pure function of the settings. */
-function planClips(settings: SynthSettings): { jobs: ClipJob[]; items: SynthManifestItem[] } {
+function planClips(settings: SynthSettings): {
+  jobs: SynthJob[];
+  items: SynthManifestItem[];
+  scenes?: SynthScenePlate[];
+} {
   const rng = createRng(settings.seed);
   const actors: Actor[] = Array.from({ length: settings.actors }, (_, i) =>
     randomActor(`a${String(i + 1).padStart(2, '0')}`, rng.fork(`actor${i}`)),
   );
-  const jobs: ClipJob[] = [];
+  const jobs: Array<{ item: SynthManifestItem; actor: Actor }> = [];
   for (const label of settings.classes) {
     for (let n = 0; n < settings.perClass; n++) {
       const actor = actors[n % actors.length] as Actor;
       const take = Math.floor(n / actors.length) + 1;
       const name = `${actor.id}_${label}_t${take}.mp4`;
-      jobs.push({
-        item: { path: `${label}/${name}`, label, group: actor.id, split: 'train' },
-        actor,
-        clipSeed: `${label}/${name}`,
-      });
+      jobs.push({ item: { path: `${label}/${name}`, label, group: actor.id, split: 'train' }, actor });
     }
   }
   // Split whole actors: train 2/3, val 1/6, test 1/6 (48/12/12 with 72 actors).
@@ -200,7 +222,7 @@ function planClips(settings: SynthSettings): { jobs: ClipJob[]; items: SynthMani
     { fractions: { train: 4, val: 1, test: 1 }, seed: settings.seed },
   );
   const items = jobs.map((job, i) => ({ ...job.item, split: withSplits[i]?.split as Split }));
-  return { jobs, items };
+  return { jobs: items.map((item, i) => shapeJob(item, (jobs[i] as { actor: Actor }).actor, settings)), items };
 }
 
 function writeJsonAtomic(file: string, value: unknown): void {
@@ -262,7 +284,10 @@ function removeCachesOf(dataset: string): void {
 }
 
 function validate(s: SynthSettings): void {
-  for (const label of s.classes) motionFor(label);
+  if (s.set === 'people') validatePeopleSettings(s);
+  else if (s.sceneCorrelation !== undefined)
+    throw new Error('sceneCorrelation is a setting of the people set (set: people)');
+  else for (const label of s.classes) motionFor(label);
   if (new Set(s.classes).size !== s.classes.length) throw new Error(`synth classes repeat: ${s.classes.join(',')}`);
   requireWholeNumber('synth perClass', s.perClass);
   requireWholeNumber('synth actors', s.actors, 3, { hint: 'train, val and test each need an actor' });
@@ -275,8 +300,12 @@ function validate(s: SynthSettings): void {
 
 /** The settings a manifest records: the bundled defaults overridden by the options given. */
 function synthSettings(options: SynthOptions): SynthSettings {
-  const { out: _o, concurrency: _c, onProgress: _p, replace: _r, ...chosen } = options;
-  return { ...BUNDLED_SYNTH, ...definedOnly(chosen) };
+  const { out: _o, concurrency: _c, onProgress: _p, replace: _r, set, ...chosen } = options;
+  if (set !== undefined && set !== 'shapes' && set !== 'people') {
+    throw new Error(`set must be "shapes" or "people", got ${JSON.stringify(set)}`);
+  }
+  // The shapes' settings carry no `set`, so sets written before the people existed still match.
+  return { ...(set === 'people' ? PEOPLE_SYNTH : BUNDLED_SYNTH), ...definedOnly(chosen) };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -1,4 +1,12 @@
-export { BUNDLED_CACHE, bundledCacheDir, ensureBundledCache } from './bundled-cache';
+export {
+  BUNDLED_CACHE,
+  bundledCacheDir,
+  ensureBundledCache,
+  ensurePeopleCache,
+  PEOPLE_CACHE,
+  peopleCacheDir,
+  peopleDatasetDir,
+} from './bundled-cache';
 export {
   BUNDLED_SYNTH,
   bundledDatasetDir,
@@ -11,7 +19,25 @@ export {
 } from './generate';
 export { ensureHeldOutSet, HELD_OUT_CLASSES, type HeldOutOptions, type HeldOutSet } from './held-out';
 export { PENDING_FILE, type SynthFolderState } from './folder-state';
-export { RENDERER_VERSION, type SynthManifest, type SynthManifestItem, type SynthSettings } from './manifest';
+export {
+  PEOPLE_RENDERER_VERSION,
+  RENDERER_VERSION,
+  type SynthManifest,
+  type SynthManifestItem,
+  type SynthScenePlate,
+  type SynthSettings,
+} from './manifest';
+export { PEOPLE_SYNTH, PLATES_PER_SCENE } from './people-set';
+export {
+  ACTION_SCENES,
+  PEOPLE_ACTIONS,
+  type Person,
+  type PersonClipParams,
+  randomPerson,
+  randomPersonClipParams,
+  renderPersonClip,
+} from './people';
+export { randomSceneSpec, renderScene, SCENE_NAMES, type SceneSpec } from './scenes';
 export {
   BUNDLED_CLASSES,
   motionFor,

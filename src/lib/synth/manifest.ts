@@ -6,6 +6,8 @@ import type { Split } from '../data/types';
 
 /** The settings that decide a set's pixels, names and splits (all of `SynthOptions` but where and how fast). */
 export interface SynthSettings {
+  /** Which set: absent for the moving shapes, `people` for people performing actions in scenes. */
+  readonly set?: 'people';
   readonly classes: readonly string[];
   readonly perClass: number;
   readonly actors: number;
@@ -14,6 +16,12 @@ export interface SynthSettings {
   readonly height: number;
   readonly fps: number;
   readonly seed: number;
+  /**
+   * People set: the share of train, val and test clips filmed in their
+   * action's own scene (the rest in one of the other scenes, drawn evenly).
+   * 1 ties every action to one place; 1 / (number of scenes) ties none.
+   */
+  readonly sceneCorrelation?: number;
 }
 
 export interface SynthManifestItem {
@@ -22,6 +30,16 @@ export interface SynthManifestItem {
   readonly label: string;
   readonly group: string;
   readonly split: Split;
+  /** People set: the person-mask video, relative. */
+  readonly mask?: string;
+  /** People set: the scene the clip was filmed in. */
+  readonly scene?: string;
+}
+
+/** People set: an empty scene image, relative, and the scene's name. */
+export interface SynthScenePlate {
+  readonly path: string;
+  readonly scene: string;
 }
 
 /**
@@ -30,6 +48,21 @@ export interface SynthManifestItem {
  * other pixels, so the bundled dataset is regenerated when it changes.
  */
 export const RENDERER_VERSION = 5;
+/** {@link RENDERER_VERSION} of the people renderer (people.ts, scenes.ts). */
+export const PEOPLE_RENDERER_VERSION = 1;
+
+/** The renderer version a set with `settings` is drawn by. */
+export function rendererVersionOf(settings: Pick<SynthSettings, 'set'>): number {
+  return settings.set === 'people' ? PEOPLE_RENDERER_VERSION : RENDERER_VERSION;
+}
+
+/** Every file a set wrote, relative: clips, their masks and the empty scenes. */
+export function manifestFiles(manifest: Pick<SynthManifest, 'items' | 'scenes'>): string[] {
+  return [
+    ...manifest.items.flatMap((item) => (item.mask ? [item.path, item.mask] : [item.path])),
+    ...(manifest.scenes ?? []).map((plate) => plate.path),
+  ];
+}
 
 export interface SynthManifest {
   readonly format: 'actlab-synth';
@@ -39,4 +72,6 @@ export interface SynthManifest {
   readonly options: SynthSettings;
   readonly classes: readonly string[];
   readonly items: readonly SynthManifestItem[];
+  /** People set: the empty scenes scene augmentation pastes people onto. */
+  readonly scenes?: readonly SynthScenePlate[];
 }

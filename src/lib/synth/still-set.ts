@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 
 import { splitByGroup } from '../data/split';
-import type { Split, VideoItem } from '../data/types';
+import type { Split, StandardSplit, VideoItem } from '../data/types';
 import { packageRoot } from '../util/package-root';
 import { createRng } from '../util/random';
 import { requireWholeNumber } from '../util/validate';
@@ -33,7 +33,7 @@ export interface StillSetSettings {
   /** Image side in pixels (square RGB images). */
   readonly size: number;
   /** Shares of scenes per split (normalised). */
-  readonly fractions: Readonly<Record<Split, number>>;
+  readonly fractions: Readonly<Record<StandardSplit, number>>;
   readonly seed: number;
 }
 

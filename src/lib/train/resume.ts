@@ -42,6 +42,8 @@ export interface RunFingerprint {
   readonly earlyStopping: MonitorOptions | false;
   readonly classWeight?: Readonly<Record<number, number>>;
   readonly seed?: number;
+  /** The training data's augmentation, as train()'s caller described it; absent when none was given. */
+  readonly augmentation?: unknown;
   /** The epochs target of the call that wrote the checkpoint (informational: it may grow). */
   readonly epochs: number;
 }
@@ -61,6 +63,7 @@ const COMPARED: ReadonlyArray<readonly [keyof RunFingerprint, string]> = [
   ['earlyStopping', 'earlyStopping'],
   ['classWeight', 'classWeight'],
   ['seed', 'seed'],
+  ['augmentation', 'augmentation'],
 ];
 
 /**

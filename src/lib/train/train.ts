@@ -81,6 +81,12 @@ export interface TrainOptions {
   readonly keepCheckpoints?: number;
   /** Seeds the initial weights of a fresh run (tfjs has no global seed; dropout stays unseeded). @default undefined */
   readonly seed?: number;
+  /**
+   * The training data's augmentation as the caller describes it (e.g. the
+   * pipeline's options): recorded with the checkpoints, so a run resumes only
+   * with the same augmentation. @default undefined
+   */
+  readonly augmentation?: unknown;
   /** Stored with checkpoints so evaluation normalises the same way. @default undefined */
   readonly normalization?: NormalizationStats;
   /** Class names in label-index order, stored with checkpoints. @default undefined */
@@ -302,6 +308,7 @@ async function prepareTraining(
     earlyStopping,
     classWeight: options.classWeight,
     seed: options.seed,
+    ...(options.augmentation === undefined ? {} : { augmentation: options.augmentation }),
     epochs: options.epochs,
   };
 

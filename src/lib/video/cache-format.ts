@@ -18,6 +18,11 @@ import type { PixelFormat, ResizePolicy } from './frames';
 
 export const CACHE_FORMAT = 'actlab-clip-cache';
 
+/** The folder of a cache's person masks: a cache of its own, one gray clip per clip that has a mask. */
+export const MASKS_FOLDER = 'masks';
+/** The folder of a cache's empty scenes: a cache of single frames, labelled by scene. */
+export const SCENES_FOLDER = 'scenes';
+
 /** Settings every clip in a cache was made with. */
 export interface CacheConfig {
   readonly frames: number;
@@ -40,6 +45,8 @@ export interface CacheItem {
   readonly label: string;
   readonly group: string;
   readonly split: Split | null;
+  /** The item's person-mask video (absolute), extracted into the cache's `masks/` folder; absent when it has none. */
+  readonly mask?: string;
 }
 
 /** `cache.json`: what will be extracted and where each item goes. */

@@ -18,7 +18,9 @@ import {
   type CacheClipEntry,
   type CacheConfig,
   type CachePlan,
+  MASKS_FOLDER,
   readPlan,
+  SCENES_FOLDER,
   sha256,
   shardName,
   type ShardRecord,
@@ -118,12 +120,47 @@ export interface ExtractResult {
 export async function extractDataset(dataset: VideoDataset, options: ExtractOptions): Promise<ExtractResult> {
   return withInterrupt(options.signal, async (scope) => {
     try {
-      return await extractShards(dataset, { ...options, signal: scope.signal });
+      const result = await extractShards(dataset, { ...options, signal: scope.signal });
+      const whole = (options.shard?.count ?? 1) === 1;
+      if (result.complete && whole) await extractCompanions(dataset, { ...options, signal: scope.signal });
+      return result;
     } catch (error) {
       scope.throwIfAborted(() => interruptedLine(path.resolve(options.out)));
       throw error;
     }
   });
+}
+
+/**
+ * Extracts what a dataset ships beside its clips into sub-caches with the
+ * same frames, size and sampling: the person masks (gray, into `masks/`)
+ * and the empty scenes (one frame each, into `scenes/`). Both resume like
+ * any cache; a dataset without them costs nothing.
+ */
+async function extractCompanions(dataset: VideoDataset, options: ExtractOptions): Promise<void> {
+  const masked = dataset.items.filter((item) => item.mask !== undefined);
+  const { shard: _shard, ...whole } = options;
+  if (masked.length > 0) {
+    const masks = masked.map((item) => ({
+      ...item,
+      path: item.mask as string,
+      kind: 'video' as const,
+      mask: undefined,
+    }));
+    const result = await extractShards(
+      { ...dataset, layout: `${dataset.layout}-masks`, items: masks, scenes: undefined },
+      { ...whole, out: path.join(options.out, MASKS_FOLDER), pixelFormat: 'gray' },
+    );
+    if (!result.complete) throw new Error(`the person masks of ${dataset.root} could not all be extracted`);
+  }
+  if (dataset.scenes?.length) {
+    const classes = [...new Set(dataset.scenes.map((scene) => scene.label))].sort();
+    const result = await extractShards(
+      { ...dataset, layout: `${dataset.layout}-scenes`, classes, items: dataset.scenes, scenes: undefined },
+      { ...whole, out: path.join(options.out, SCENES_FOLDER), frames: 1, sampler: 'uniform', stride: 1 },
+    );
+    if (!result.complete) throw new Error(`the empty scenes of ${dataset.root} could not all be extracted`);
+  }
 }
 
 /** What an interrupted extraction leaves in `out`, in one line. */
@@ -446,6 +483,7 @@ function ensurePlan(out: string, dataset: VideoDataset, config: CacheConfig, cli
       label: item.label,
       group: item.group,
       split: item.split ?? null,
+      ...(item.mask ? { mask: item.mask } : {}),
     })),
   };
   const file = path.join(out, 'cache.json');

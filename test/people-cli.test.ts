@@ -1,0 +1,113 @@
+/**
+ * The people set through the commands a student types: synth, extract (with
+ * masks and scenes), train with and without the scene paste, eval on the
+ * swapped split, and the doctor on a trained run — each with its --json keys.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, describe, it } from 'node:test';
+
+import { runCli } from './helpers/cli';
+import { lastJson, tempDir } from './helpers/fixtures';
+
+describe('the people set through the CLI', () => {
+  const root = tempDir('actlab-people-cli-');
+  const dataset = path.join(root, 'people');
+  const cache = path.join(root, 'cache');
+
+  before(() => {
+    // The smallest set C3D takes: 7 actors (4/1/1/1), 16 frames of 32×32.
+    const synth = runCli(['synth', '--out', dataset, '--set', 'people', '--actors', '7', '--size', '32x32', '--json']);
+    assert.equal(synth.status, 0, synth.stderr);
+    const extract = runCli(['extract', dataset, '--out', cache, '--frames', '16', '--size', '32x32', '--json']);
+    assert.equal(extract.status, 0, extract.stderr);
+  });
+
+  it('extract keeps the swapped split and writes the masks and empty scenes beside the clips', () => {
+    for (const folder of ['masks', 'scenes']) {
+      assert.ok(fs.existsSync(path.join(cache, folder, 'index.json')), `${folder}/ is a complete cache`);
+    }
+    const index = JSON.parse(fs.readFileSync(path.join(cache, 'index.json'), 'utf8')) as { clips: number };
+    assert.equal(index.clips, 56);
+  });
+
+  it('train (scene paste by default, plain without), eval --split swapped and doctor RUN', () => {
+    const runs: Record<string, { run: string; test_top1: number; swapped_top1: number }> = {};
+    for (const augment of ['default', 'plain']) {
+      const out = path.join(root, `run-${augment}`);
+      const args = ['train', '--model', 'c3d', '--data', cache, '--out', out, '--epochs', '1', '--augment', augment];
+      const train = runCli([...args, '--json']);
+      assert.equal(train.status, 0, train.stderr);
+      runs[augment] = lastJson(train.stdout);
+      assert.ok(runs[augment].swapped_top1 >= 0 && runs[augment].swapped_top1 <= 1);
+      const record = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')) as {
+        augment: string;
+        scenePaste: number;
+      };
+      assert.deepEqual(record.augment, augment);
+      assert.equal(record.scenePaste, augment === 'default' ? 0.8 : 0);
+    }
+    // The augmentation is a setting: resuming the plain run with the paste is refused, naming it.
+    const refused = runCli([
+      'train',
+      '--model',
+      'c3d',
+      '--data',
+      cache,
+      '--out',
+      path.join(root, 'run-plain'),
+      '--epochs',
+      '2',
+      '--resume',
+    ]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /augmentation/);
+
+    const evaluated = runCli(['eval', path.join(root, 'run-default'), '--split', 'swapped', '--json']);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    const report = lastJson<{ top1: number; top1_ci: number[]; n: number; classes: string[]; confusion: number[][] }>(
+      evaluated.stdout,
+    );
+    assert.equal(report.n, 8);
+    assert.equal(report.top1, runs.default!.swapped_top1);
+    assert.deepEqual(Object.keys(report).sort(), [
+      'classes',
+      'confusion',
+      'n',
+      'per_class',
+      'top1',
+      'top1_ci',
+      'top5',
+      'video_top1',
+    ]);
+
+    const doctor = runCli(['doctor', path.join(root, 'run-default'), '--split', 'swapped', '--json']);
+    assert.ok(doctor.status === 0 || doctor.status === 1, doctor.stderr);
+    const checks = lastJson<{ ok: boolean; checks: Array<{ id: string; status: string }> }>(doctor.stdout);
+    assert.deepEqual(
+      checks.checks.map((c) => c.id),
+      ['order', 'one-frame', 'background'],
+    );
+    assert.ok(!/no person masks/.test(doctor.stdout), 'the cache has masks, so the person is hidden, not the centre');
+  });
+
+  it('flag errors name the choices', () => {
+    const badAugment = runCli([
+      'train',
+      '--model',
+      'c3d',
+      '--data',
+      cache,
+      '--out',
+      path.join(root, 'x'),
+      '--augment',
+      'lots',
+    ]);
+    assert.equal(badAugment.status, 2);
+    assert.match(badAugment.stderr, /--augment must be default, plain, none/);
+    const badSplit = runCli(['eval', path.join(root, 'run-default'), '--split', 'holdout']);
+    assert.equal(badSplit.status, 2);
+    assert.match(badSplit.stderr, /--split must be one of train, val, test, swapped/);
+  });
+});
