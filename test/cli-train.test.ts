@@ -108,6 +108,9 @@ describe('actlab train, eval and doctor', () => {
       seed: 1,
       epochs: 1,
       batchSize: 16,
+      // This cache has no person masks, so the default augmentation has no scene paste.
+      augment: 'default',
+      scenePaste: 0,
     });
 
     // The same command again finds the finished run's checkpoint and trains no more.
@@ -263,7 +266,7 @@ describe('actlab train, eval and doctor', () => {
       },
       {
         args: ['eval', run, '--split', 'dev'],
-        message: 'actlab: eval: --split must be train, val or test, got "dev"',
+        message: 'actlab: eval: --split must be one of train, val, test, swapped, got "dev"',
       },
       {
         args: ['doctor', '--model', 'c4d', '--data', cache],

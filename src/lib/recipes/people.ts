@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { ALL_SPLITS } from '../data/types';
 import { ACTION_SCENES } from '../synth/people';
 import type { SynthManifest } from '../synth/manifest';
 import { ensurePeopleCache, peopleDatasetDir } from '../synth/bundled-cache';
@@ -103,7 +104,10 @@ export function sceneShares(dataset: string = peopleDatasetDir()): SceneShare[] 
     if (item.scene === ACTION_SCENES[item.label]) share.ownScene++;
     shares.set(item.split, share);
   }
-  return [...shares].map(([split, share]) => ({ split, ...share }));
+  return ALL_SPLITS.flatMap((split) => {
+    const share = shares.get(split);
+    return share ? [{ split, ...share }] : [];
+  });
 }
 
 /**
