@@ -19,7 +19,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     if (value === undefined) delete merged[key];
     else merged[key] = value;
   }
-  const run = spawnSync(process.execPath, [CLI, ...args], { cwd, env: merged, encoding: 'utf8', timeout: 20 * 60_000 });
+  // The longest call is the whole tutorial (15 chapters, about 15 minutes on 2 cores): room for a slow machine.
+  const run = spawnSync(process.execPath, [CLI, ...args], { cwd, env: merged, encoding: 'utf8', timeout: 35 * 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
