@@ -239,6 +239,16 @@ dnnl::convolution_forward::primitive_desc forwardPd(const ConvPlan& p, const mem
   return dnnl::convolution_forward::primitive_desc(d, cpuEngine());
 }
 
+// oneDNN 2.6's 1x1 filter gradient writes past its strided-copy ("rtus")
+// workspace for channels-last input with fewer channels than its block (8 on
+// AVX2, 16 on AVX-512) at a stride above 1: wrong values when another thread's
+// copy lands there, else a hang or a crash (uxlfoundation/oneDNN#6035). Such
+// convolutions take the next implementation.
+bool unsafeFilterGradient(const char* impl, const ConvGeometry& g) {
+  const bool strided = g.sd > 1 || g.sh > 1 || g.sw > 1;
+  return strided && g.ic / g.groups < 16 && std::string(impl).rfind("jit_1x1", 0) == 0;
+}
+
 ConvEntry& convEntry(int kind, const int32_t* raw, const ConvGeometry& g) {
   std::string key(reinterpret_cast<const char*>(raw), 22 * sizeof(int32_t));
   key.push_back(static_cast<char>(kind));
@@ -261,6 +271,9 @@ ConvEntry& convEntry(int kind, const int32_t* raw, const ConvGeometry& g) {
     dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, p.src, any, p.dst, p.strides,
                                                p.dilations, p.padL, p.padR);
     dnnl::convolution_backward_weights::primitive_desc pd(d, cpuEngine(), hint);
+    while (unsafeFilterGradient(pd.impl_info_str(), g)) {
+      if (!pd.next_impl()) throw JsError{"oneDNN has no safe filter-gradient implementation for this convolution"};
+    }
     entry->prim = dnnl::convolution_backward_weights(pd);
     entry->weights = pd.diff_weights_desc();
   }
@@ -639,6 +652,25 @@ napi_value AddRow(napi_env env, napi_callback_info info) {
   });
 }
 
+// The oneDNN implementation a convolution of this kind and geometry runs on
+// (e.g. "jit:avx2"): tests check that known-bad ones are avoided.
+napi_value ConvImplementation(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 2);
+    const int kind = static_cast<int>(number(env, argv[0], "kind"));
+    if (kind < 0 || kind > 2) throw JsError{"conv kind must be 0, 1 or 2; got " + std::to_string(kind)};
+    const int32_t* raw = ints(env, argv[1], 22, "geometry");
+    const ConvEntry& e = convEntry(kind, raw, cropOf(convGeometry(raw)).inner);
+    const char* impl = nullptr;
+    if (dnnl_primitive_desc_query(e.prim.get_primitive_desc(), dnnl_query_impl_info_str, 0, &impl) != dnnl_success) {
+      throw JsError{"oneDNN did not name the convolution's implementation"};
+    }
+    napi_value out;
+    napi_create_string_utf8(env, impl, NAPI_AUTO_LENGTH, &out);
+    return out;
+  });
+}
+
 napi_value Version(napi_env env, napi_callback_info) {
   const dnnl_version_t* v = dnnl_version();
   std::string text = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
@@ -651,6 +683,7 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"convImplementation", nullptr, ConvImplementation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"normForward", nullptr, NormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"normBackward", nullptr, NormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"pool", nullptr, Pool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -12,6 +12,8 @@ export interface OneDnnAddon {
   version(): string;
   /** kind 0 forward (x, filter → y), 1 input gradient (dy, filter → dx), 2 filter gradient (x, dy → dfilter). */
   conv(kind: 0 | 1 | 2, geometry: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** The oneDNN implementation `conv` runs for this kind and geometry, e.g. "jit:avx2" (for tests). */
+  convImplementation(kind: 0 | 1 | 2, geometry: Int32Array): string;
   normForward(
     x: Float32Array,
     gamma: Float32Array,
