@@ -9,19 +9,30 @@
  * With ACTLAB_LESSON_SET=people it renders the people set instead, and
  * trains each model twice: with the default augmentation (the scene paste,
  * the fix) and with `plain` (without it, as one would on real data), each
- * scored on test and on swapped (the same actions in other actions' scenes).
+ * scored on test and on swapped (the same actions in other actions' scenes),
+ * plus the frame model pretrained on the people stills and fine-tuned on
+ * frames without the paste (`cnn2d-stills-plain`), the route real-data
+ * projects take from still images.
  *
  * Usage: npm run bench:lesson   (ACTLAB_LESSON_SEEDS=0:1,1:2 picks data:train seed pairs;
  *        ACTLAB_LESSON_MODELS=c3d,resnext3d picks models; ACTLAB_LESSON_SET=people)
  * Last line is JSON: {"seeds":[[0,1],...],"cnn2d":{"mean":..,"min":..,"runs":[..]},"c3d":{..},"resnext3d":{..},"r2plus1d":{..},"minutes":..};
- * for the people set {"set":"people","seeds":..,"c3d":{"test":{"mean","min","runs"},"swapped":{..}},"c3d-plain":{..},..,"minutes":..}.
+ * for the people set {"set":"people","seeds":..,"c3d":{"test":{"mean","min","runs"},"swapped":{..}},"c3d-plain":{..},..,
+ *   "cnn2d-stills-plain":{..},"minutes":..}.
  */
 import * as path from 'node:path';
 
 import { initBackend } from '../src/lib/backend';
 import { loadDataset } from '../src/lib/data';
-import { type AugmentMode, recipe, type RecipeModel, type RunEvaluation, trainRun } from '../src/lib/recipes';
-import { BUNDLED_CACHE, ensureSyntheticDataset, PEOPLE_CACHE } from '../src/lib/synth';
+import {
+  type AugmentMode,
+  pretrainOnStills,
+  recipe,
+  type RecipeModel,
+  type RunEvaluation,
+  trainRun,
+} from '../src/lib/recipes';
+import { BUNDLED_CACHE, ensureSyntheticDataset, generatePeopleStills, PEOPLE_CACHE } from '../src/lib/synth';
 import { packageRoot } from '../src/lib/util/package-root';
 import { extractDataset } from '../src/lib/video';
 
@@ -67,30 +78,47 @@ async function peopleLesson(
     });
     const cache = path.join(root, `cache-${dataSeed}`);
     await extractDataset(loadDataset(dataset), { out: cache, ...PEOPLE_CACHE });
-    for (const model of models) {
-      for (const augment of ['default', 'plain'] as AugmentMode[]) {
-        const name = augment === 'default' ? model : `${model}-plain`;
-        const result = await trainRun({
-          model,
-          data: cache,
-          out: path.join(root, 'runs', `${name}-data${dataSeed}-seed${trainSeed}`),
-          seed: trainSeed,
-          augment,
-          resume: false,
-          progress: false,
-          log: null,
-        });
-        const test = videoTop1(model, result.test!);
-        const swapped = videoTop1(model, result.swapped!);
-        scores[name] ??= { test: [], swapped: [] };
-        scores[name].test.push(test);
-        scores[name].swapped.push(swapped);
-        console.log(
-          `data seed ${dataSeed}, train seed ${trainSeed}: ${name} test top-1 ${(test * 100).toFixed(1)}%, ` +
-            `swapped ${(swapped * 100).toFixed(1)}% (${result.test!.report.clip.samples} clips each, ` +
-            `${result.samplesPerSecond.toFixed(1)} samples/s)`,
-        );
-      }
+    const runs: Array<{ model: RecipeModel; augment: AugmentMode; name: string; from?: string }> = models.flatMap(
+      (model) => [
+        { model, augment: 'default' as const, name: model },
+        { model, augment: 'plain' as const, name: `${model}-plain` },
+      ],
+    );
+    if (models.includes('cnn2d')) {
+      const stills = path.join(root, `stills-${dataSeed}`);
+      await generatePeopleStills({ out: stills, seed: dataSeed });
+      const pretrained = await pretrainOnStills({
+        stills,
+        seed: trainSeed,
+        out: path.join(root, 'runs', `stills-data${dataSeed}-seed${trainSeed}`),
+        progress: false,
+        log: null,
+      });
+      console.log(`stills pretraining: val top-1 ${(pretrained.valTop1 * 100).toFixed(1)}% on unseen actors' stills`);
+      runs.push({ model: 'cnn2d', augment: 'plain', name: 'cnn2d-stills-plain', from: pretrained.run });
+    }
+    for (const { model, augment, name, from } of runs) {
+      const result = await trainRun({
+        model,
+        data: cache,
+        out: path.join(root, 'runs', `${name}-data${dataSeed}-seed${trainSeed}`),
+        seed: trainSeed,
+        augment,
+        from,
+        resume: false,
+        progress: false,
+        log: null,
+      });
+      const test = videoTop1(model, result.test!);
+      const swapped = videoTop1(model, result.swapped!);
+      scores[name] ??= { test: [], swapped: [] };
+      scores[name].test.push(test);
+      scores[name].swapped.push(swapped);
+      console.log(
+        `data seed ${dataSeed}, train seed ${trainSeed}: ${name} test top-1 ${(test * 100).toFixed(1)}%, ` +
+          `swapped ${(swapped * 100).toFixed(1)}% (${result.test!.report.clip.samples} clips each, ` +
+          `${result.samplesPerSecond.toFixed(1)} samples/s)`,
+      );
     }
   }
   const summary: Record<string, unknown> = { set: 'people', seeds };

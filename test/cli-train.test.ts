@@ -53,6 +53,8 @@ describe('actlab train, eval and doctor', () => {
       'synth',
       '--out',
       dataset,
+      '--set',
+      'shapes',
       '--classes',
       'move_left,move_right,grow,shrink',
       '--per-class',

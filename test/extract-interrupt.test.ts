@@ -105,7 +105,19 @@ test('eda: Ctrl-C stops probing and exits 130 without a report', async () => {
 
 test('synth: Ctrl-C keeps written clips, leaves no partial files or manifest, exits 130', async () => {
   const out = tempDir();
-  const args = ['synth', '--out', out, '--classes', 'move_left,grow,shrink', '--per-class', '12', '--frames', '8'];
+  const args = [
+    'synth',
+    '--out',
+    out,
+    '--set',
+    'shapes',
+    '--classes',
+    'move_left,grow,shrink',
+    '--per-class',
+    '12',
+    '--frames',
+    '8',
+  ];
   const clips = (): string[] =>
     (fs.readdirSync(out, { recursive: true }) as string[]).filter((n) => n.endsWith('.mp4') && !n.includes('.partial'));
   const run = await interruptCli([...args, '--size', '16x16'], () => clips().length > 0);

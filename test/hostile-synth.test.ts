@@ -14,7 +14,20 @@ import { loadDataset } from '../src/lib/data';
 import { PENDING_FILE } from '../src/lib/synth';
 import { CLI, lastJson, makeTestVideo, runCli, tempDir } from './helpers/fixtures';
 
-const SMALL = ['--classes', 'move_left,grow', '--per-class', '3', '--actors', '3', '--frames', '4', '--size', '16x16'];
+const SMALL = [
+  '--set',
+  'shapes',
+  '--classes',
+  'move_left,grow',
+  '--per-class',
+  '3',
+  '--actors',
+  '3',
+  '--frames',
+  '4',
+  '--size',
+  '16x16',
+];
 
 /** Every file under `dir` (hidden ones too) with its SHA-256 and mtime. */
 function snapshot(dir: string): Record<string, string> {
@@ -80,6 +93,8 @@ describe('principle 1: synth never destroys what the user had', () => {
       'synth',
       '--out',
       dataset,
+      '--set',
+      'shapes',
       '--classes',
       'move_left,grow,shrink',
       '--per-class',

@@ -8,6 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 
+import * as tf from '@tensorflow/tfjs';
+
+import { fileIO } from '../src/lib/train';
 import { runCli } from './helpers/cli';
 import { lastJson, tempDir } from './helpers/fixtures';
 
@@ -18,7 +21,7 @@ describe('the people set through the CLI', () => {
 
   before(() => {
     // The smallest set C3D takes: 7 actors (4/1/1/1), 16 frames of 32×32.
-    const synth = runCli(['synth', '--out', dataset, '--set', 'people', '--actors', '7', '--size', '32x32', '--json']);
+    const synth = runCli(['synth', '--out', dataset, '--actors', '7', '--size', '32x32', '--json']);
     assert.equal(synth.status, 0, synth.stderr);
     const extract = runCli(['extract', dataset, '--out', cache, '--frames', '16', '--size', '32x32', '--json']);
     assert.equal(extract.status, 0, extract.stderr);
@@ -90,6 +93,52 @@ describe('the people set through the CLI', () => {
       ['order', 'one-frame', 'background'],
     );
     assert.ok(!/no person masks/.test(doctor.stdout), 'the cache has masks, so the person is hidden, not the centre');
+  });
+
+  it("train --from fine-tunes a run's model under a new head, --freeze trains the head alone; a resume keeps the start", async () => {
+    const source = path.join(root, 'run-frames');
+    const first = runCli(['train', '--model', 'cnn2d', '--data', cache, '--out', source, '--epochs', '1', '--json']);
+    assert.equal(first.status, 0, first.stderr);
+    const readJson = <T>(file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+    const firstConv = async (run: string) => {
+      const model = await tf.loadLayersModel(fileIO(path.join(run, 'model')));
+      const kernel = model.getLayer('block1_conv').getWeights()[0]!.dataSync().slice();
+      model.dispose();
+      return kernel;
+    };
+    for (const freeze of [false, true]) {
+      const out = path.join(root, freeze ? 'run-frozen' : 'run-tuned');
+      const args = ['train', '--model', 'cnn2d', '--data', cache, '--out', out, '--epochs', '1', '--from', source];
+      const tuned = runCli([...args, ...(freeze ? ['--freeze'] : []), '--json']);
+      assert.equal(tuned.status, 0, tuned.stderr);
+      const record = readJson<{ from: string; freeze: boolean }>(path.join(out, 'run.json'));
+      assert.deepEqual([record.from, record.freeze], [source, freeze]);
+      // The clips are normalised as the started model was trained.
+      const norm = (run: string) => readJson<{ normalization: unknown }>(path.join(run, 'history.json')).normalization;
+      assert.deepEqual(norm(out), norm(source));
+      const [before, after] = [await firstConv(source), await firstConv(out)];
+      if (freeze) assert.deepEqual(after, before, 'a frozen backbone keeps its weights');
+      else assert.notDeepEqual(after, before, 'fine-tuning moves the backbone');
+    }
+    // Where the weights started is a setting: resuming from another run is refused, naming it.
+    const other = runCli([
+      ...['train', '--model', 'cnn2d', '--data', cache, '--out', path.join(root, 'run-tuned')],
+      ...['--epochs', '2', '--from', path.join(root, 'run-frozen'), '--resume'],
+    ]);
+    assert.equal(other.status, 1);
+    assert.match(other.stderr, /starting weights/);
+    const lonelyFreeze = runCli([
+      'train',
+      '--model',
+      'cnn2d',
+      '--data',
+      cache,
+      '--out',
+      path.join(root, 'y'),
+      '--freeze',
+    ]);
+    assert.equal(lonelyFreeze.status, 2);
+    assert.match(lonelyFreeze.stderr, /--freeze needs --from RUN/);
   });
 
   it('flag errors name the choices', () => {

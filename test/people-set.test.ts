@@ -125,22 +125,9 @@ test('people set: settings the set cannot take are refused with the reason', asy
   assert.deepEqual(fs.readdirSync(out), []);
 });
 
-test('actlab synth --set people --json, and its flag errors', () => {
+test('actlab synth renders people by default (--json), and its flag errors', () => {
   const out = tempDir('actlab-people-cli-');
-  const run = runCli([
-    'synth',
-    '--out',
-    out,
-    '--set',
-    'people',
-    '--actors',
-    '7',
-    '--frames',
-    '4',
-    '--size',
-    '32x32',
-    '--json',
-  ]);
+  const run = runCli(['synth', '--out', out, '--actors', '7', '--frames', '4', '--size', '32x32', '--json']);
   assert.equal(run.code, 0, run.stderr);
   const summary = lastJson<{ clips: number; splits: Record<string, number>; classes: string[] }>(run.stdout);
   assert.equal(summary.clips, 7 * PEOPLE_ACTIONS.length);
@@ -149,10 +136,10 @@ test('actlab synth --set people --json, and its flag errors', () => {
   assert.equal(manifest.options.sceneCorrelation, PEOPLE_SYNTH.sceneCorrelation);
   const badSet = runCli(['synth', '--out', tempDir(), '--set', 'cats']);
   assert.equal(badSet.code, 2);
-  assert.match(badSet.stderr, /--set must be shapes or people/);
+  assert.match(badSet.stderr, /--set must be people or shapes/);
   const badShare = runCli(['synth', '--out', tempDir(), '--set', 'people', '--scene-correlation', '2']);
   assert.equal(badShare.code, 2);
   assert.match(badShare.stderr, /--scene-correlation must be a share from 0 to 1/);
-  const shapesShare = runCli(['synth', '--out', tempDir(), '--scene-correlation', '0.5']);
+  const shapesShare = runCli(['synth', '--out', tempDir(), '--set', 'shapes', '--scene-correlation', '0.5']);
   assert.match(shapesShare.stderr, /needs --set people/);
 });

@@ -82,6 +82,8 @@ test('CLI synth --json and a clear error for an unknown class', () => {
     'synth',
     '--out',
     out,
+    '--set',
+    'shapes',
     '--classes',
     'move_up,shrink',
     '--per-class',
@@ -94,11 +96,18 @@ test('CLI synth --json and a clear error for an unknown class', () => {
   ]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(lastJson<{ clips: number }>(ok.stdout).clips, 6);
-  const bad = runCli(['synth', '--out', out, '--classes', 'jump']);
+  const bad = runCli(['synth', '--out', out, '--set', 'shapes', '--classes', 'jump']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /unknown synthetic class "jump"; choose from move_left/);
-  const size = runCli(['synth', '--out', out, '--size', '31x32']);
+  const size = runCli(['synth', '--out', out, '--set', 'shapes', '--size', '31x32']);
   assert.match(size.stderr, /must be even/);
+  // Without --set it renders people: a shapes-era command says what to add.
+  const motions = runCli(['synth', '--out', tempDir(), '--classes', 'move_up,shrink', '--per-class', '3']);
+  assert.equal(motions.code, 2);
+  assert.match(motions.stderr, /--classes move_up,shrink: motions of the shapes set.*add --set shapes/);
+  const perClass = runCli(['synth', '--out', tempDir(), '--per-class', '144']);
+  assert.equal(perClass.code, 1);
+  assert.match(perClass.stderr, /perClass \(144\) must equal actors.*add --set shapes/);
 });
 
 test('a bundled dataset made with other settings is regenerated, and only the caches extracted from it are removed', async () => {

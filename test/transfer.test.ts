@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../src/lib/backend';
-import { c3dSmall, cnn2d, resnext3dTiny, summary, withNewHead } from '../src/lib/models';
+import { c3dSmall, cnn2d, resnext3dTiny, seedWeights, summary, withNewHead } from '../src/lib/models';
 import { readCacheInfo } from '../src/lib/recipes';
 import { BUNDLED_CLASSES, ensureHeldOutSet } from '../src/lib/synth';
 import { fileIO, train } from '../src/lib/train';
@@ -39,7 +39,7 @@ interface Case {
 
 const CASES: readonly Case[] = [
   {
-    name: 'cnn2d (tfjs BatchNormalization, dropout before the classifier)',
+    name: 'cnn2d (ChannelBatchNorm, dropout before the classifier)',
     build: () => cnn2d({ inputShape: [8, 8, 1], numClasses: 6, width: 4, depth: 2, seed: 1 }),
     feature: 'gap',
     features: 8,
@@ -65,6 +65,25 @@ const CASES: readonly Case[] = [
     feature: 'gap',
     features: 32,
     inputShape: [4, 8, 8, 1],
+  },
+  {
+    name: "a 2D CNN with tfjs's BatchNormalization",
+    build: () => {
+      const model = tf.sequential({ name: 'tfjs_bn' });
+      model.add(
+        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', useBias: false }),
+      );
+      model.add(tf.layers.batchNormalization({ name: 'bn' }));
+      model.add(tf.layers.reLU());
+      model.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
+      model.add(tf.layers.dropout({ rate: 0.25 }));
+      model.add(tf.layers.dense({ name: 'classifier', units: 6, activation: 'softmax' }));
+      seedWeights(model, 1);
+      return model;
+    },
+    feature: 'gap',
+    features: 4,
+    inputShape: [8, 8, 1],
   },
 ];
 

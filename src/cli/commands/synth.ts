@@ -1,6 +1,7 @@
 import {
   BUNDLED_SYNTH,
   generateSyntheticDataset,
+  MOTION_NAMES,
   PEOPLE_SYNTH,
   type SynthOptions,
   synthFolderState,
@@ -13,12 +14,12 @@ import { parseSize, positiveIntFlag } from './flags';
 export const synthCommand: Command = {
   name: 'synth',
   usage:
-    'synth --out DIR [--set shapes|people] [--scene-correlation P] [--classes a,b,..] [--per-class N] [--actors N] ' +
+    'synth --out DIR [--set people|shapes] [--scene-correlation P] [--classes a,b,..] [--per-class N] [--actors N] ' +
     '[--frames F] [--size WxH] [--seed S] [--replace] [--json]',
   summary:
-    'render a synthetic action dataset to DIR/<class>/*.mp4 + manifest.json: --set shapes (default; 8 motions x 72 clips, ' +
-    '72 actors, 32x32) or --set people (8 actions x 84 actors at 64x64 RGB in scenes, 95% in their own scene, ' +
-    'splits train/val/test/swapped, with person masks and empty scenes)',
+    'render a synthetic action dataset to DIR/<class>/*.mp4 + manifest.json: --set people (default; 8 actions x 84 actors ' +
+    'at 64x64 RGB in scenes, 95% in their own scene, splits train/val/test/swapped, with person masks and empty scenes) ' +
+    'or --set shapes (8 motions of coloured shapes x 72 clips, 72 actors, 32x32, no frame tells the class)',
   async run(args) {
     const { values, positionals } = parseFlags(
       args,
@@ -43,8 +44,19 @@ export const synthCommand: Command = {
     const seed = values.seed === undefined ? undefined : Number(values.seed);
     if (seed !== undefined && !Number.isInteger(seed))
       throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
-    const set = values.set ?? 'shapes';
-    if (set !== 'shapes' && set !== 'people') throw new UsageError(`--set must be shapes or people, got "${set}"`);
+    const set = values.set ?? 'people';
+    if (set !== 'shapes' && set !== 'people') throw new UsageError(`--set must be people or shapes, got "${set}"`);
+    // Shape motions or a free --per-class without --set: the command predates the people set.
+    const shapesHint =
+      values.set === undefined
+        ? ' (actlab synth renders the people set by default; add --set shapes for the moving shapes)'
+        : '';
+    const shapeMotions = (values.classes?.split(',') ?? []).filter((name) => MOTION_NAMES.includes(name.trim()));
+    if (set === 'people' && shapeMotions.length > 0) {
+      throw new UsageError(
+        `--classes ${shapeMotions.join(',')}: motions of the shapes set, not actions of the people set${shapesHint}`,
+      );
+    }
     const correlation = values['scene-correlation'] === undefined ? undefined : Number(values['scene-correlation']);
     if (correlation !== undefined && !(correlation >= 0 && correlation <= 1)) {
       throw new UsageError(`--scene-correlation must be a share from 0 to 1, got "${values['scene-correlation']}"`);
@@ -76,7 +88,7 @@ export const synthCommand: Command = {
     const started = Date.now();
     // generateSyntheticDataset takes no signal: Ctrl-C stops its encoders (stopAllTools), it then rejects.
     const run = await interruptible(() => generateSyntheticDataset(options)).catch((error: Error) => {
-      throw new UsageError(error.message, 1);
+      throw new UsageError(error.message + (set === 'people' ? shapesHint : ''), 1);
     });
     bar.finish();
     if (run.interrupted) {

@@ -17,9 +17,10 @@ export const trainCommand: Command = {
   name: 'train',
   usage:
     `train --model ${RECIPE_MODELS.join('|')} --data CACHE --out RUN [--epochs N] [--seed S] ` +
-    `[--augment ${AUGMENT_MODES.join('|')}] [--resume|--fresh] [--json]`,
+    `[--augment ${AUGMENT_MODES.join('|')}] [--from RUN [--freeze]] [--resume|--fresh] [--json]`,
   summary:
     "train a tutorial recipe on the cache's train split (val each epoch), checkpoint into RUN, test it; " +
+    "--from starts from another run's model with a new head (--freeze: train the head alone); " +
     'resumes a run with the same settings unless --fresh',
   async run(args) {
     const { values, positionals } = parseFlags(
@@ -31,6 +32,8 @@ export const trainCommand: Command = {
         epochs: { type: 'string' },
         seed: { type: 'string' },
         augment: { type: 'string' },
+        from: { type: 'string' },
+        freeze: { type: 'boolean' },
         resume: { type: 'boolean' },
         fresh: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -56,13 +59,22 @@ export const trainCommand: Command = {
           'with the scene paste where the cache has person masks; plain: without the scene paste; none: no augmentation)',
       );
     }
+    if (values.freeze && !values.from) {
+      throw new UsageError(
+        'train: --freeze needs --from RUN: the run whose model to start from (its backbone stays fixed)',
+      );
+    }
+    const from = values.from;
+    const freeze = values.freeze;
     const out = values.out;
     // Lines for people go to stderr with --json: stdout then holds only the JSON line.
     const print = values.json ? console.error : console.log;
     const backend = await initBackend({ log: print });
     const log = (line: string): void => print(flagWords(line));
     const run = await interruptible((signal) =>
-      withRunErrors('train', () => trainRun({ model, data, out, epochs, seed, resume, augment, log, signal })),
+      withRunErrors('train', () =>
+        trainRun({ model, data, out, epochs, seed, resume, augment, from, freeze, log, signal }),
+      ),
     );
     if (run.interrupted || run.value.aborted) {
       console.error(

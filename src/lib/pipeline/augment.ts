@@ -5,6 +5,7 @@
  * functions over typed arrays; randomness comes from a seeded {@link Rng}.
  */
 import type { Rng } from '../util/random';
+import { definedOnly } from '../util/defined-only';
 
 export interface AugmentOptions {
   /**
@@ -267,8 +268,4 @@ function bilinearMap(
     }
   }
   return { pixels, weights };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -55,3 +55,4 @@ export {
   type SplitScore,
   trainSceneLesson,
 } from './people';
+export { pretrainOnStills, STILLS_RUN, type StillsPretrainOptions, type StillsPretrainResult } from './stills';

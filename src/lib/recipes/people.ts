@@ -27,6 +27,8 @@ export interface SplitScore {
 export interface SceneLessonRun {
   readonly model: RecipeModel;
   readonly augment: AugmentMode;
+  /** The run it was fine-tuned from (e.g. the stills-pretrained frame model); absent when trained from scratch. */
+  readonly from?: string;
   /** The run folder: `out/runs/people-<model>[-plain]`. */
   readonly run: string;
   readonly epochs: number;
@@ -45,6 +47,8 @@ export interface SceneLessonOptions {
   readonly seed?: number;
   /** The run folder's name under the tutorial's runs folder. @default {@link sceneLessonRunName} */
   readonly runName?: string;
+  /** A run to fine-tune from (`trainRun`'s `from`), e.g. `pretrainOnStills()`'s. @default none: from scratch */
+  readonly from?: string;
 }
 
 /** `people-c3d` with the scene paste, `people-c3d-plain` without: each augmentation its own run folder. */
@@ -65,7 +69,15 @@ export async function trainSceneLesson(
 ): Promise<SceneLessonRun> {
   const data = await ensurePeopleCache();
   const run = tutorialRunDir(options.runName ?? sceneLessonRunName(model, augment));
-  const result = await trainRun({ model, data, out: run, augment, epochs: options.epochs, seed: options.seed ?? 1 });
+  const result = await trainRun({
+    model,
+    data,
+    out: run,
+    augment,
+    epochs: options.epochs,
+    seed: options.seed ?? 1,
+    from: options.from,
+  });
   if (!result.test || !result.swapped)
     throw new Error(`${run}: training was interrupted; run the cell again to resume`);
   const frame = runRecipe(model).layout === 'frame';
@@ -78,6 +90,7 @@ export async function trainSceneLesson(
   return {
     model,
     augment,
+    ...(options.from ? { from: path.resolve(options.from) } : {}),
     run,
     epochs: result.epochs,
     seconds: history.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0),
@@ -117,7 +130,7 @@ export function sceneShares(dataset: string = peopleDatasetDir()): SceneShare[] 
 export function showSceneLessonTable(runs: readonly SceneLessonRun[]): void {
   const header = ['model', 'augmentation', 'test [95% CI]', 'swapped [95% CI]', 'drop (points)'];
   const rows = runs.map((r) => [
-    r.model,
+    r.from ? `${r.model} (fine-tuned from ${path.basename(r.from)})` : r.model,
     r.augment === 'default' ? 'scene paste' : r.augment,
     accuracyCell(r.test.correct, r.test.n),
     accuracyCell(r.swapped.correct, r.swapped.n),

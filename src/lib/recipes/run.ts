@@ -39,6 +39,7 @@ import {
   type SplitSelection,
 } from '../pipeline';
 import type { AugmentOptions } from '../pipeline/augment';
+import { withNewHead } from '../models/transfer';
 import { fileIO, type ResumeMode, type RunHistory, train } from '../train';
 import { MASKS_FOLDER, SCENES_FOLDER } from '../video/cache-format';
 import { writeFileAtomic } from '../util/atomic-write';
@@ -87,6 +88,10 @@ export interface RunRecord extends ClipFormat {
   readonly augment?: AugmentMode;
   /** The scene paste's probability (0 without it). */
   readonly scenePaste?: number;
+  /** The run whose model it started from (absolute path), with a new head; absent when trained from scratch. */
+  readonly from?: string;
+  /** With `from`: whether only the new head trained. */
+  readonly freeze?: boolean;
 }
 
 export interface TrainRunOptions {
@@ -119,6 +124,15 @@ export interface TrainRunOptions {
    * that has no masks; `none`: no augmentation. @default 'default'
    */
   readonly augment?: AugmentMode;
+  /**
+   * A run folder (its `model/` and `history.json`, e.g. a backbone pretrained
+   * on stills) to start from instead of fresh weights: its model gets a new
+   * head, seeded by `seed`, for this cache's classes, and the clips are
+   * normalised with the run's statistics, as its model expects. @default none
+   */
+  readonly from?: string;
+  /** With `from`: train only the new head, the backbone and its batch norms fixed. @default false */
+  readonly freeze?: boolean;
 }
 
 /** How a recipe run augments its training clips (see {@link TrainRunOptions.augment}). */
@@ -262,6 +276,27 @@ function buildFor(chosen: Recipe, cache: CacheInfo, dir: string, seed: number): 
   }
 }
 
+/** A run's model under a new head for `cache`'s classes, and the normalisation it was trained with. */
+async function startFrom(
+  from: string,
+  cache: CacheInfo,
+  seed: number,
+  freeze: boolean,
+): Promise<{ model: tf.LayersModel; normalization: NormalizationLike; from: string }> {
+  const run = path.resolve(from);
+  const history = readJson<RunHistory>(runFile(run, 'history.json'));
+  if (!history.normalization) {
+    throw new RunInputError(`${run}/history.json records no normalization: train that run again with actlab train`);
+  }
+  const base = await tf.loadLayersModel(fileIO(runFile(run, path.join('model', 'model.json'))));
+  try {
+    const model = withNewHead(base, { numClasses: cache.classes.length, freezeBackbone: freeze, seed });
+    return { model, normalization: normalizationOf(history.normalization), from: run };
+  } finally {
+    base.dispose();
+  }
+}
+
 /** Mean and std as plain JSON numbers (what history.json stores). */
 function normalizationOf(stats: NormalizationLike): NormalizationLike {
   return { mean: stats.mean, std: stats.std };
@@ -280,7 +315,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const seed = options.seed ?? 1;
   const epochs = options.epochs ?? chosen.epochs;
   const out = path.resolve(options.out);
-  const model = buildFor(chosen, cache, options.data, seed);
+  const freeze = options.freeze ?? false;
+  if (freeze && !options.from) throw new RunInputError('freeze needs from: a run whose model to start from');
+  const start = options.from ? await startFrom(options.from, cache, seed, freeze) : undefined;
+  const model = start?.model ?? buildFor(chosen, cache, options.data, seed);
   // Pipelines start worker threads: close every one opened, or the process never exits.
   const pipelines: ClipPipeline[] = [];
   const open = (clipOptions: ClipPipelineOptions): ClipPipeline => {
@@ -289,7 +327,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     return pipeline;
   };
   try {
-    const normalization = normalizationOf(await computeChannelStats(cache.dir, { split: 'train' }));
+    const normalization =
+      start?.normalization ?? normalizationOf(await computeChannelStats(cache.dir, { split: 'train' }));
     const common = { layout: chosen.layout, batchSize: chosen.batchSize, normalize: normalization } as const;
     const augmentMode = options.augment ?? 'default';
     const augment = recipeAugmentation(chosen, augmentMode, cache.masked);
@@ -303,7 +342,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       schedule: chosen.schedule,
       runDir: out,
       resume: options.resume ?? 'auto',
-      seed,
+      // A started model has learned weights: its new head took the seed, the batches still do.
+      seed: start ? undefined : seed,
+      ...(start ? { origin: { from: start.from, freeze, headSeed: seed } } : {}),
       labels: trainClips.classes,
       normalization,
       augmentation: { mode: augmentMode, options: augment },
@@ -334,6 +375,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       batchSize: chosen.batchSize,
       augment: augmentMode,
       scenePaste: augment === false ? 0 : (augment.scenePaste ?? 0),
+      ...(start ? { from: start.from, freeze } : {}),
     };
     writeFileAtomic(path.join(out, 'run.json'), JSON.stringify(record, null, 1));
     const test = await evaluateOnCache(model, chosen, cache.dir, 'test', normalization);

@@ -31,6 +31,7 @@ import {
 import { BUNDLED_CLASSES, motionFor } from './motions';
 import { PEOPLE_SYNTH, planPeopleSet, validatePeopleSettings } from './people-set';
 import { type Actor, randomActor, randomClipParams, renderClip } from './render';
+import { definedOnly } from '../util/defined-only';
 
 export interface SynthOptions {
   /** Output folder; created if missing. */
@@ -306,8 +307,4 @@ function synthSettings(options: SynthOptions): SynthSettings {
   }
   // The shapes' settings carry no `set`, so sets written before the people existed still match.
   return { ...(set === 'people' ? PEOPLE_SYNTH : BUNDLED_SYNTH), ...definedOnly(chosen) };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

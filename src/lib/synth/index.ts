@@ -58,6 +58,15 @@ export {
 } from './render';
 export { ucfClassName, type Ucf101Tree, type Ucf101TreeOptions, writeUcf101Tree } from './ucf-layout';
 export {
+  ensurePeopleStills,
+  generatePeopleStills,
+  PEOPLE_STILLS,
+  PEOPLE_STILLS_VERSION,
+  type PeopleStillOptions,
+  type PeopleStillSettings,
+  peopleStillsDir,
+} from './people-stills';
+export {
   ensureStillSet,
   generateStillSet,
   SOURCE_STILLS,

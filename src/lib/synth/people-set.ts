@@ -110,7 +110,9 @@ export function planPeopleSet(settings: SynthSettings): {
     settings.classes.forEach((action, a) => {
       const name = `${person.id}_${action}.mp4`;
       const scene =
-        split === 'swapped' ? swappedScene(action, a + k, settings.classes) : drawnScene(action, settings, sceneRng);
+        split === 'swapped'
+          ? swappedScene(action, a + k, settings.classes)
+          : drawnScene(action, settings.sceneCorrelation as number, sceneRng);
       const item: SynthManifestItem = {
         path: `${action}/${name}`,
         label: action,
@@ -149,9 +151,9 @@ function actorSplits(actors: readonly Person[], rng: Rng): Map<string, Split> {
 }
 
 /** Train, val, test: the action's own scene with probability `sceneCorrelation`, else another, evenly. */
-function drawnScene(action: string, settings: SynthSettings, rng: Rng): string {
+export function drawnScene(action: string, sceneCorrelation: number, rng: Rng): string {
   const own = ACTION_SCENES[action] as string;
-  if (rng.next() < (settings.sceneCorrelation as number)) return own;
+  if (rng.next() < sceneCorrelation) return own;
   return rng.pick(SCENE_NAMES.filter((scene) => scene !== own));
 }
 

@@ -18,6 +18,7 @@ import { createRng } from '../util/random';
 import { requireWholeNumber } from '../util/validate';
 import type { SynthManifestItem } from './manifest';
 import { randomScene, randomStillParams, renderStill, type Scene, STILL_SHAPES, type StillShape } from './stills';
+import { definedOnly } from '../util/defined-only';
 
 /** Version of the still drawing rules: the same settings drawn by another version give other pixels. */
 export const STILLS_VERSION = 1;
@@ -71,15 +72,30 @@ export interface StillSetOptions extends Partial<StillSetSettings> {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-export interface StillManifest {
+export interface StillManifest<S = StillSetSettings> {
   readonly format: 'actlab-stills';
   readonly renderer: number;
-  readonly options: StillSetSettings;
+  readonly options: S;
   readonly classes: readonly string[];
   readonly items: readonly SynthManifestItem[];
 }
 
 const PENDING = '.stills-pending.json';
+
+/** One image to write: its manifest entry and how to draw it (`[size,size,3]` RGB). */
+export interface PlannedStill {
+  readonly item: SynthManifestItem;
+  render(): Uint8Array;
+}
+
+/** What a still writer needs: what decides the pixels, the image side, and every image. */
+export interface StillPlan<S> {
+  readonly renderer: number;
+  readonly options: S;
+  readonly size: number;
+  readonly classes: readonly string[];
+  readonly stills: readonly PlannedStill[];
+}
 
 /**
  * Renders and writes every image, then `manifest.json`. A complete set with
@@ -88,50 +104,59 @@ const PENDING = '.stills-pending.json';
  * is an error, and nothing there is touched.
  */
 export async function generateStillSet(options: StillSetOptions): Promise<StillManifest> {
-  const { out: outOption, onProgress, ...chosen } = options;
+  const { out, onProgress, ...chosen } = options;
   const settings: StillSetSettings = { ...SOURCE_STILLS, ...definedOnly(chosen) };
   validate(settings);
+  return writeStillSet(out, planStills(settings), onProgress);
+}
+
+/**
+ * Writes the images `plan` lists into `out` (see {@link generateStillSet} for
+ * what is kept and replaced). Planning draws nothing: a complete set with the
+ * plan's renderer and options costs one manifest read.
+ */
+export async function writeStillSet<S>(
+  outOption: string,
+  plan: StillPlan<S>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<StillManifest<S>> {
   const out = path.resolve(outOption);
-  const previous = readOwnState(out);
-  const wanted = JSON.stringify({ renderer: STILLS_VERSION, options: settings });
+  const previous = readOwnState<S>(out);
+  const { stills, size, classes, renderer, options } = plan;
+  const wanted = JSON.stringify({ renderer, options });
   if (previous?.manifest && JSON.stringify({ renderer: previous.renderer, options: previous.options }) === wanted) {
     onProgress?.(previous.items.length, previous.items.length);
-    return previous as StillManifest;
+    return previous as StillManifest<S>;
   }
   if (previous) for (const item of previous.items) fs.rmSync(path.join(out, item.path), { force: true });
   fs.mkdirSync(out, { recursive: true });
-  const { jobs, items } = planStills(settings);
+  const items = stills.map((still) => still.item);
   writeJson(path.join(out, PENDING), { format: 'actlab-stills-pending', items });
   fs.rmSync(path.join(out, 'manifest.json'), { force: true });
-  for (const label of settings.classes) fs.mkdirSync(path.join(out, label), { recursive: true });
+  for (const label of classes) fs.mkdirSync(path.join(out, label), { recursive: true });
   let done = 0;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const job = jobs[next++] as StillJob;
-      const rng = createRng(`${settings.seed}:${job.item.path}`);
-      const pixels = renderStill(
-        job.shape,
-        job.scene,
-        randomStillParams(job.scene, settings.size, rng),
-        settings.size,
-        rng,
-      );
-      const file = path.join(out, job.item.path);
+    while (next < stills.length) {
+      const still = stills[next++] as PlannedStill;
+      const pixels = still.render();
+      const file = path.join(out, still.item.path);
       // Temp name, then rename: an image that exists is whole.
-      await sharp(Buffer.from(pixels.buffer), { raw: { width: settings.size, height: settings.size, channels: 3 } })
+      await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), {
+        raw: { width: size, height: size, channels: 3 },
+      })
         .png()
         .toFile(`${file}.partial`);
       fs.renameSync(`${file}.partial`, file);
-      onProgress?.(++done, jobs.length);
+      onProgress?.(++done, stills.length);
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
-  const manifest: StillManifest = {
+  const manifest: StillManifest<S> = {
     format: 'actlab-stills',
-    renderer: STILLS_VERSION,
-    options: settings,
-    classes: [...settings.classes].sort(),
+    renderer,
+    options,
+    classes: [...classes].sort(),
     items,
   };
   writeJson(path.join(out, 'manifest.json'), manifest);
@@ -152,19 +177,13 @@ export async function ensureStillSet(preset: StillPreset, dir: string = stillSet
   return path.resolve(dir);
 }
 
-interface StillJob {
-  readonly item: SynthManifestItem;
-  readonly shape: StillShape;
-  readonly scene: Scene;
-}
-
-/** Every image's name, scene and split: a pure function of the settings. */
-function planStills(settings: StillSetSettings): { jobs: StillJob[]; items: SynthManifestItem[] } {
+/** Every image's name, scene, split and drawing: a pure function of the settings. */
+function planStills(settings: StillSetSettings): StillPlan<StillSetSettings> {
   const rng = createRng(`${settings.seed}:scenes`);
   const scenes = Array.from({ length: settings.scenes }, (_, i) =>
     randomScene(`s${String(i + 1).padStart(2, '0')}`, rng.fork(`scene${i}`)),
   );
-  const jobs: StillJob[] = [];
+  const drawn: Array<{ item: SynthManifestItem; shape: StillShape; scene: Scene }> = [];
   for (const shape of settings.classes) {
     for (const scene of scenes) {
       for (let n = 1; n <= settings.perScene; n++) {
@@ -174,22 +193,31 @@ function planStills(settings: StillSetSettings): { jobs: StillJob[]; items: Synt
           group: scene.id,
           split: 'train' as Split,
         };
-        jobs.push({ item, shape, scene });
+        drawn.push({ item, shape, scene });
       }
     }
   }
   const split = splitByGroup(
-    jobs.map((job): VideoItem => ({ ...job.item, split: undefined, kind: 'image' })),
+    drawn.map((d): VideoItem => ({ ...d.item, split: undefined, kind: 'image' })),
     { fractions: settings.fractions, seed: settings.seed },
   );
-  const items = jobs.map((job, i) => ({ ...job.item, split: split[i]?.split as Split }));
-  return { jobs, items };
+  const stills = drawn.map(({ item, shape, scene }, i): PlannedStill => {
+    const placed = { ...item, split: split[i]?.split as Split };
+    return {
+      item: placed,
+      render: () => {
+        const rng = createRng(`${settings.seed}:${item.path}`);
+        return renderStill(shape, scene, randomStillParams(scene, settings.size, rng), settings.size, rng);
+      },
+    };
+  });
+  return { renderer: STILLS_VERSION, options: settings, size: settings.size, classes: settings.classes, stills };
 }
 
 /** What this module wrote in `out` before (a manifest, or an unfinished run's pending list); undefined when nothing. */
-function readOwnState(
+function readOwnState<S>(
   out: string,
-): (Partial<StillManifest> & { manifest: boolean; items: readonly SynthManifestItem[] }) | undefined {
+): (Partial<StillManifest<S>> & { manifest: boolean; items: readonly SynthManifestItem[] }) | undefined {
   if (!fs.existsSync(out)) return undefined;
   for (const [name, format, manifest] of [
     ['manifest.json', 'actlab-stills', true],
@@ -198,7 +226,7 @@ function readOwnState(
     const file = path.join(out, name);
     if (!fs.existsSync(file)) continue;
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<StillManifest> & { format?: string };
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<StillManifest<S>> & { format?: string };
       if (parsed.format === format && Array.isArray(parsed.items)) return { ...parsed, manifest, items: parsed.items };
     } catch {
       // not ours: fall through to the foreign-folder check
@@ -228,8 +256,4 @@ function writeJson(file: string, value: unknown): void {
   const temp = `${file}.partial-${process.pid}`;
   fs.writeFileSync(temp, JSON.stringify(value, null, 1));
   fs.renameSync(temp, file);
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

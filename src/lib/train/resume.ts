@@ -44,6 +44,8 @@ export interface RunFingerprint {
   readonly seed?: number;
   /** The training data's augmentation, as train()'s caller described it; absent when none was given. */
   readonly augmentation?: unknown;
+  /** Where the initial weights came from, as train()'s caller described it; absent when none was given. */
+  readonly origin?: unknown;
   /** The epochs target of the call that wrote the checkpoint (informational: it may grow). */
   readonly epochs: number;
 }
@@ -64,6 +66,7 @@ const COMPARED: ReadonlyArray<readonly [keyof RunFingerprint, string]> = [
   ['classWeight', 'classWeight'],
   ['seed', 'seed'],
   ['augmentation', 'augmentation'],
+  ['origin', 'starting weights'],
 ];
 
 /**

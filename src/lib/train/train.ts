@@ -87,6 +87,12 @@ export interface TrainOptions {
    * with the same augmentation. @default undefined
    */
   readonly augmentation?: unknown;
+  /**
+   * Where a pretrained model's weights came from (e.g. the run it was loaded
+   * from and the new head's seed): recorded with the checkpoints, so a run
+   * resumes only from the same start. @default undefined
+   */
+  readonly origin?: unknown;
   /** Stored with checkpoints so evaluation normalises the same way. @default undefined */
   readonly normalization?: NormalizationStats;
   /** Class names in label-index order, stored with checkpoints. @default undefined */
@@ -309,6 +315,7 @@ async function prepareTraining(
     classWeight: options.classWeight,
     seed: options.seed,
     ...(options.augmentation === undefined ? {} : { augmentation: options.augmentation }),
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
     epochs: options.epochs,
   };
 
