@@ -44,9 +44,9 @@ export interface StillsPretrainResult {
 
 /**
  * Trains the 2D CNN recipe (`models.cnn2d`, its batch size, optimizer and
- * augmentation) on the people stills, rendering them first when missing
- * (seconds), at their 64×64 into `out`; resumes a run with the same settings, and returns
- * one that is complete as it is.
+ * augmentation) on 64×64 stills (the people stills unless `stills` names
+ * another image folder; rendered first when missing, in seconds) into `out`.
+ * Resumes a run with the same settings and returns a complete one as it is.
  */
 export async function pretrainOnStills(options: StillsPretrainOptions = {}): Promise<StillsPretrainResult> {
   const cnn = recipe('cnn2d');
