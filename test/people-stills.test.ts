@@ -57,6 +57,14 @@ test('people stills: an image folder of the actions, split by actor, in their sc
   const before = fs.statSync(path.join(out, first.path)).mtimeMs;
   await generatePeopleStills({ out, ...SMALL, sceneCorrelation: 1 });
   assert.equal(fs.statSync(path.join(out, first.path)).mtimeMs, before);
+  // Drawn by an older figure renderer: the set is drawn again.
+  const manifestFile = path.join(out, 'manifest.json');
+  const written = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { renderer: string };
+  assert.match(written.renderer, /^people-\d+\.\d+$/);
+  fs.writeFileSync(manifestFile, JSON.stringify({ ...written, renderer: 'people-0.1' }));
+  await generatePeopleStills({ out, ...SMALL, sceneCorrelation: 1 });
+  assert.notEqual(fs.statSync(path.join(out, first.path)).mtimeMs, before, 'redrawn');
+  assert.equal((JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { renderer: string }).renderer, written.renderer);
   const paths = manifest.items.map((i) => i.path);
   const again = tempDir('actlab-people-stills-');
   await generatePeopleStills({ out: again, ...SMALL, sceneCorrelation: 1 });

@@ -19,13 +19,13 @@ import { definedOnly } from '../util/defined-only';
 import { packageRoot } from '../util/package-root';
 import { createRng } from '../util/random';
 import { requireWholeNumber } from '../util/validate';
-import type { SynthManifestItem } from './manifest';
+import { PEOPLE_RENDERER_VERSION, type SynthManifestItem } from './manifest';
 import { PEOPLE_ACTIONS, type Person, randomPerson, randomPersonClipParams, renderPersonClip } from './people';
 import { drawnScene } from './people-set';
 import { randomSceneSpec } from './scenes';
 import { type PlannedStill, type StillManifest, type StillPlan, writeStillSet } from './still-set';
 
-/** Version of the people stills' drawing rules (the figure renderer's, plus how stills are posed). */
+/** Version of how stills are posed and placed; the figure renderer's own version is recorded beside it. */
 export const PEOPLE_STILLS_VERSION = 1;
 
 export interface PeopleStillSettings {
@@ -69,8 +69,8 @@ export interface PeopleStillOptions extends Partial<PeopleStillSettings> {
 
 /**
  * Renders the people stills into `out` (a complete set with the same settings
- * is kept as it is; see `generateStillSet` for what is replaced). About ten
- * seconds for the default set.
+ * is kept as it is; see `generateStillSet` for what is replaced). About two
+ * seconds for the default set on 2 cores.
  */
 export async function generatePeopleStills(options: PeopleStillOptions): Promise<StillManifest<PeopleStillSettings>> {
   const { out, onProgress, ...chosen } = options;
@@ -116,7 +116,9 @@ function planPeopleStills(settings: PeopleStillSettings): StillPlan<PeopleStillS
       return renderPersonClip(item.label, person, params, spec, render, still.fork('frames')).frames[0] as Uint8Array;
     },
   }));
-  return { renderer: PEOPLE_STILLS_VERSION, options: settings, size: settings.size, classes: settings.classes, stills };
+  // A new figure renderer draws other pixels too: both versions decide whether a set on disk is current.
+  const renderer = `people-${PEOPLE_RENDERER_VERSION}.${PEOPLE_STILLS_VERSION}`;
+  return { renderer, options: settings, size: settings.size, classes: settings.classes, stills };
 }
 
 function validate(s: PeopleStillSettings): void {

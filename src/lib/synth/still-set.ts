@@ -74,7 +74,8 @@ export interface StillSetOptions extends Partial<StillSetSettings> {
 
 export interface StillManifest<S = StillSetSettings> {
   readonly format: 'actlab-stills';
-  readonly renderer: number;
+  /** The drawing rules' version: a number for the shapes, `people-<figure>.<stills>` for the people stills. */
+  readonly renderer: number | string;
   readonly options: S;
   readonly classes: readonly string[];
   readonly items: readonly SynthManifestItem[];
@@ -90,7 +91,7 @@ export interface PlannedStill {
 
 /** What a still writer needs: what decides the pixels, the image side, and every image. */
 export interface StillPlan<S> {
-  readonly renderer: number;
+  readonly renderer: number | string;
   readonly options: S;
   readonly size: number;
   readonly classes: readonly string[];
