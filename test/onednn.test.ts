@@ -408,6 +408,88 @@ describe('onednn agrees with the im2col kernels where TensorFlow.js pads by a ne
   });
 });
 
+describe('onednn runs FusedConv2D (conv2d layers) with bias and activation', { skip }, () => {
+  const c: RefConv = { xShape: [2, 1, 9, 8, 3], filterShape: [1, 3, 3, 3, 5], strides: [1, 2, 1], padding: 'same' };
+  const activations: Record<string, (v: number) => number> = {
+    linear: (v) => v,
+    relu: (v) => Math.max(v, 0),
+    relu6: (v) => Math.min(Math.max(v, 0), 6),
+    leakyrelu: (v) => (v > 0 ? v : 0.1 * v),
+    elu: (v) => (v > 0 ? v : Math.expm1(v)),
+    sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+  };
+  const cases = [
+    ...Object.keys(activations).map((activation) => ({ activation, bias: true })),
+    { activation: 'linear', bias: false },
+    { activation: 'relu', bias: false },
+  ];
+  for (const backendName of ['wasm', 'cpu'] as const) {
+    for (const { activation, bias } of cases) {
+      test(`${backendName}: ${activation}${bias ? ' with bias' : ''} matches the float64 reference, on oneDNN`, async () => {
+        assert.ok(status.loaded);
+        // Count the addon's convolutions: the values alone would also match the backend's own kernel.
+        let convs = 0;
+        const counted = {
+          ...status.addon,
+          conv: (...a: Parameters<typeof status.addon.conv>) => (convs++, status.addon.conv(...a)),
+        };
+        await on(backendName, () => undefined);
+        install(oneDnnKernelConfigs(backendName, backendName === 'wasm' ? wasmMemory : cpuMemory, counted));
+        const x = randomArray(size(c.xShape), 500).map((v) => 3 * v);
+        const filter = randomArray(size(c.filterShape), 501);
+        const biasValues = randomArray(5, 502);
+        const [n, , h, w, ch] = c.xShape;
+        const actual = tf.tidy(() =>
+          tf.fused
+            .conv2d({
+              x: tf.tensor4d(x, [n, h, w, ch]),
+              filter: tf.tensor4d(filter, [3, 3, 3, 5]),
+              strides: [2, 1],
+              pad: 'same',
+              bias: bias ? tf.tensor1d(biasValues) : undefined,
+              activation: activation as tf.fused.Activation,
+              leakyreluAlpha: 0.1,
+            })
+            .dataSync(),
+        );
+        const expected = refConv(c, x, filter).map((v, i) =>
+          activations[activation]!(v + (bias ? biasValues[i % 5]! : 0)),
+        );
+        assert.ok(relativeError(actual, expected) < TOLERANCE, `relative error ${relativeError(actual, expected)}`);
+        assert.equal(convs, 1, 'one oneDNN convolution');
+      });
+    }
+    test(`${backendName}: prelu goes to the backend's own kernel and still matches`, async () => {
+      assert.ok(status.loaded);
+      let convs = 0;
+      const counted = {
+        ...status.addon,
+        conv: (...a: Parameters<typeof status.addon.conv>) => (convs++, status.addon.conv(...a)),
+      };
+      await on(backendName, () => undefined);
+      install(oneDnnKernelConfigs(backendName, backendName === 'wasm' ? wasmMemory : cpuMemory, counted));
+      const x = randomArray(size(c.xShape), 510);
+      const filter = randomArray(size(c.filterShape), 511);
+      const [n, , h, w, ch] = c.xShape;
+      const actual = tf.tidy(() =>
+        tf.fused
+          .conv2d({
+            x: tf.tensor4d(x, [n, h, w, ch]),
+            filter: tf.tensor4d(filter, [3, 3, 3, 5]),
+            strides: [2, 1],
+            pad: 'same',
+            activation: 'prelu',
+            preluActivationWeights: tf.fill([5], 0.25),
+          })
+          .dataSync(),
+      );
+      const expected = refConv(c, x, filter).map((v) => (v > 0 ? v : 0.25 * v));
+      assert.ok(relativeError(actual, expected) < TOLERANCE, `relative error ${relativeError(actual, expected)}`);
+      assert.equal(convs, 0, 'prelu is not ours');
+    });
+  }
+});
+
 describe('onednn avoids its own 1x1 filter-gradient bug', { skip }, () => {
   // oneDNN 2.6's jit_1x1 filter gradient overruns a workspace for channels-last
   // input with few channels at stride > 1 (uxlfoundation/oneDNN#6035): wrong
