@@ -141,6 +141,47 @@ describe('the people set through the CLI', () => {
     assert.match(lonelyFreeze.stderr, /--freeze needs --from RUN/);
   });
 
+  it('sharded extracts add the masks once the cache completes; a merged cache without them is refused the scene paste', () => {
+    const shared = path.join(root, 'cache-shared');
+    for (const shard of ['0/2', '1/2']) {
+      const run = runCli(['extract', dataset, '--out', shared, '--frames', '16', '--size', '32x32', '--shard', shard]);
+      assert.equal(run.status, 0, run.stderr);
+    }
+    for (const folder of ['masks', 'scenes']) {
+      assert.ok(
+        fs.existsSync(path.join(shared, folder, 'index.json')),
+        `the job that completed the cache wrote ${folder}/`,
+      );
+    }
+    const parts = ['0/2', '1/2'].map((shard, i) => {
+      const part = path.join(root, `cache-part${i}`);
+      const run = runCli(['extract', dataset, '--out', part, '--frames', '16', '--size', '32x32', '--shard', shard]);
+      assert.equal(run.status, 0, run.stderr);
+      return part;
+    });
+    const merged = path.join(root, 'cache-merged');
+    const merge = runCli(['merge', ...parts, '--out', merged]);
+    assert.equal(merge.status, 0, merge.stderr);
+    const refused = runCli([
+      'train',
+      '--model',
+      'c3d',
+      '--data',
+      merged,
+      '--out',
+      path.join(root, 'z'),
+      '--epochs',
+      '1',
+    ]);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /ships person masks, but the cache has no complete masks\/ and scenes\//);
+    assert.match(refused.stderr, /--augment plain/);
+    // Extracting the whole set once more over the merged cache adds them.
+    const fill = runCli(['extract', dataset, '--out', merged, '--frames', '16', '--size', '32x32']);
+    assert.equal(fill.status, 0, fill.stderr);
+    assert.ok(fs.existsSync(path.join(merged, 'masks', 'index.json')));
+  });
+
   it('flag errors name the choices', () => {
     const badAugment = runCli([
       'train',

@@ -41,7 +41,7 @@ import {
 import type { AugmentOptions } from '../pipeline/augment';
 import { withNewHead } from '../models/transfer';
 import { fileIO, type ResumeMode, type RunHistory, train } from '../train';
-import { MASKS_FOLDER, SCENES_FOLDER } from '../video/cache-format';
+import { MASKS_FOLDER, readPlan, SCENES_FOLDER } from '../video/cache-format';
 import { writeFileAtomic } from '../util/atomic-write';
 import { openClipCache } from '../video/cache-reader';
 import type { PixelFormat } from '../video/frames';
@@ -72,6 +72,8 @@ export interface CacheInfo extends ClipFormat {
   readonly splits: Readonly<Record<string, number>>;
   /** The cache holds person masks and empty scenes (`masks/`, `scenes/`): the scene paste can run. */
   readonly masked: boolean;
+  /** Its dataset ships person masks that the cache lacks (a sharded extract or a merge left them out). */
+  readonly masksMissing: boolean;
 }
 
 /** `RUN/run.json`: what `actlab eval` needs to rebuild the run's input pipeline. */
@@ -239,6 +241,7 @@ export function readCacheInfo(dir: string): CacheInfo {
   const masked = [MASKS_FOLDER, SCENES_FOLDER].every((folder) =>
     fs.existsSync(path.join(absolute, folder, 'index.json')),
   );
+  const masksMissing = !masked && (readPlan(absolute)?.items.some((item) => item.mask !== undefined) ?? false);
   return {
     dir: absolute,
     shape: cache.shape,
@@ -249,6 +252,7 @@ export function readCacheInfo(dir: string): CacheInfo {
     height,
     pixelFormat,
     masked,
+    masksMissing,
   };
 }
 
@@ -331,6 +335,14 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       start?.normalization ?? normalizationOf(await computeChannelStats(cache.dir, { split: 'train' }));
     const common = { layout: chosen.layout, batchSize: chosen.batchSize, normalize: normalization } as const;
     const augmentMode = options.augment ?? 'default';
+    if (augmentMode === 'default' && cache.masksMissing) {
+      // Training on without them would quietly drop the scene paste the default promises.
+      throw new RunInputError(
+        `${options.data}: its dataset ships person masks, but the cache has no complete masks/ and scenes/ ` +
+          '(a sharded extract or a merge leaves them out): run "actlab extract DATASET --out CACHE" once more ' +
+          'without --shard to add them (the clips are kept), or pass augment "plain" (--augment plain) to train without the scene paste',
+      );
+    }
     const augment = recipeAugmentation(chosen, augmentMode, cache.masked);
     const trainClips = open({ ...common, split: 'train', seed, augment });
     const valClips = open({ ...common, split: 'val' });

@@ -27,7 +27,7 @@ import {
   type SkippedItem,
   writeCacheIndex,
 } from './cache-format';
-import { lockCache } from './cache-lock';
+import { CacheLockedError, lockCache } from './cache-lock';
 import { type Clip, extractItemClip } from './clip';
 import { FfmpegMissingError, locateTool } from './ffmpeg';
 import type { PixelFormat, ResizePolicy } from './frames';
@@ -121,8 +121,14 @@ export async function extractDataset(dataset: VideoDataset, options: ExtractOpti
   return withInterrupt(options.signal, async (scope) => {
     try {
       const result = await extractShards(dataset, { ...options, signal: scope.signal });
-      const whole = (options.shard?.count ?? 1) === 1;
-      if (result.complete && whole) await extractCompanions(dataset, { ...options, signal: scope.signal });
+      // The job that completes a cache (the last of several sharing its folder, too) adds the masks and scenes;
+      // where two finish at once, the one that finds the other at it leaves the work to it.
+      const sharded = (options.shard?.count ?? 1) > 1;
+      if (result.complete) {
+        await extractCompanions(dataset, { ...options, signal: scope.signal }).catch((error: unknown) => {
+          if (!(sharded && error instanceof CacheLockedError)) throw error;
+        });
+      }
       return result;
     } catch (error) {
       scope.throwIfAborted(() => interruptedLine(path.resolve(options.out)));
