@@ -418,6 +418,16 @@ describe('onednn runs FusedConv2D (conv2d layers) with bias and activation', { s
     elu: (v) => (v > 0 ? v : Math.expm1(v)),
     sigmoid: (v) => 1 / (1 + Math.exp(-v)),
   };
+  /** Installs the pack on `backendName` with the addon's convolutions counted: values alone would also match the backend's own kernel. */
+  const countConvs = async (backendName: 'wasm' | 'cpu') => {
+    assert.ok(status.loaded);
+    const { addon } = status;
+    const counter = { count: 0 };
+    const counted = { ...addon, conv: (...a: Parameters<typeof addon.conv>) => (counter.count++, addon.conv(...a)) };
+    await on(backendName, () => undefined);
+    install(oneDnnKernelConfigs(backendName, backendName === 'wasm' ? wasmMemory : cpuMemory, counted));
+    return counter;
+  };
   const cases = [
     ...Object.keys(activations).map((activation) => ({ activation, bias: true })),
     { activation: 'linear', bias: false },
@@ -426,15 +436,7 @@ describe('onednn runs FusedConv2D (conv2d layers) with bias and activation', { s
   for (const backendName of ['wasm', 'cpu'] as const) {
     for (const { activation, bias } of cases) {
       test(`${backendName}: ${activation}${bias ? ' with bias' : ''} matches the float64 reference, on oneDNN`, async () => {
-        assert.ok(status.loaded);
-        // Count the addon's convolutions: the values alone would also match the backend's own kernel.
-        let convs = 0;
-        const counted = {
-          ...status.addon,
-          conv: (...a: Parameters<typeof status.addon.conv>) => (convs++, status.addon.conv(...a)),
-        };
-        await on(backendName, () => undefined);
-        install(oneDnnKernelConfigs(backendName, backendName === 'wasm' ? wasmMemory : cpuMemory, counted));
+        const convs = await countConvs(backendName);
         const x = randomArray(size(c.xShape), 500).map((v) => 3 * v);
         const filter = randomArray(size(c.filterShape), 501);
         const biasValues = randomArray(5, 502);
@@ -456,18 +458,11 @@ describe('onednn runs FusedConv2D (conv2d layers) with bias and activation', { s
           activations[activation]!(v + (bias ? biasValues[i % 5]! : 0)),
         );
         assert.ok(relativeError(actual, expected) < TOLERANCE, `relative error ${relativeError(actual, expected)}`);
-        assert.equal(convs, 1, 'one oneDNN convolution');
+        assert.equal(convs.count, 1, 'one oneDNN convolution');
       });
     }
     test(`${backendName}: prelu goes to the backend's own kernel and still matches`, async () => {
-      assert.ok(status.loaded);
-      let convs = 0;
-      const counted = {
-        ...status.addon,
-        conv: (...a: Parameters<typeof status.addon.conv>) => (convs++, status.addon.conv(...a)),
-      };
-      await on(backendName, () => undefined);
-      install(oneDnnKernelConfigs(backendName, backendName === 'wasm' ? wasmMemory : cpuMemory, counted));
+      const convs = await countConvs(backendName);
       const x = randomArray(size(c.xShape), 510);
       const filter = randomArray(size(c.filterShape), 511);
       const [n, , h, w, ch] = c.xShape;
@@ -485,7 +480,7 @@ describe('onednn runs FusedConv2D (conv2d layers) with bias and activation', { s
       );
       const expected = refConv(c, x, filter).map((v) => (v > 0 ? v : 0.25 * v));
       assert.ok(relativeError(actual, expected) < TOLERANCE, `relative error ${relativeError(actual, expected)}`);
-      assert.equal(convs, 0, 'prelu is not ours');
+      assert.equal(convs.count, 0, 'prelu is not ours');
     });
   }
 });
