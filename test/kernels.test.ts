@@ -325,6 +325,59 @@ describe('actlab Mean and SplitV on wasm', () => {
   });
 });
 
+describe('actlab Slice on wasm and cpu', () => {
+  /** The box of x [2,4,3,5,2] at begin with size, element by element. */
+  function referenceSlice(x: Float32Array, begin: number[], size: number[]): number[] {
+    const shape = [2, 4, 3, 5, 2];
+    const out: number[] = [];
+    const index = (i: number[]) => i.reduce((flat, v, axis) => flat * shape[axis]! + v, 0);
+    for (let a = 0; a < size[0]!; a++)
+      for (let b = 0; b < size[1]!; b++)
+        for (let c = 0; c < size[2]!; c++)
+          for (let d = 0; d < size[3]!; d++)
+            for (let e = 0; e < size[4]!; e++)
+              out.push(x[index([a + begin[0]!, b + begin[1]!, c + begin[2]!, d + begin[3]!, e + begin[4]!])]!);
+    return out;
+  }
+  const cases: Array<[number[], number[]]> = [
+    [
+      [0, 1, 0, 0, 0],
+      [-1, 3, -1, -1, -1],
+    ], // drop a frame: one run per clip
+    [
+      [1, 0, 1, 2, 0],
+      [1, 4, 2, 3, 2],
+    ], // cut on several axes
+    [
+      [0, 0, 0, 0, 1],
+      [2, 4, 3, 5, 1],
+    ], // one channel: runs of one value
+    [
+      [0, 2, 0, 0, 0],
+      [2, 0, 3, 5, 2],
+    ], // empty
+  ];
+  for (const [backend, kernels] of [
+    ['wasm', () => actlabWasm],
+    ['cpu', () => actlabCpu],
+  ] as const) {
+    test(`${backend}: boxes of a rank-5 tensor hold the reference's values`, async () => {
+      const x = randomArray(2 * 4 * 3 * 5 * 2, 63);
+      for (const [begin, size] of cases) {
+        const got = await onBackend(backend, kernels(), () =>
+          tf.tidy(() => {
+            const y = tf.slice(tf.tensor5d(x, [2, 4, 3, 5, 2]), begin, size);
+            return { shape: y.shape, values: Array.from(y.dataSync()) };
+          }),
+        );
+        const full = size.map((v, axis) => (v === -1 ? [2, 4, 3, 5, 2][axis]! - begin[axis]! : v));
+        assert.deepEqual(got.shape, full, `[${begin}] [${size}]`);
+        assert.deepEqual(got.values, referenceSlice(x, begin, full), `[${begin}] [${size}]`);
+      }
+    });
+  }
+});
+
 describe('the stock wasm kernels the pack replaces are wrong (so these checks can fail)', () => {
   test('stock Conv3DBackpropInputV2 and MaxPool3D disagree with the reference', async () => {
     const c = CONV_CASES[6]!;

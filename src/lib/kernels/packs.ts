@@ -9,7 +9,7 @@ import { cpuHost, wasmHost } from './backend-host';
 import { channelNormKernelConfigs, cpuMemory, wasmMemory } from './channel-norm';
 import { convKernelConfigs } from './conv-kernels';
 import { maxPool3dKernelConfigs, maxPoolGradKernelConfig } from './max-pool3d';
-import { splitKernelConfig } from './split';
+import { sliceKernelConfig, splitKernelConfig } from './split';
 import { leadingAxesReduceConfig } from './sum-leading-axes';
 
 /**
@@ -17,8 +17,9 @@ import { leadingAxesReduceConfig } from './sum-leading-axes';
  * Conv2DBackpropFilter, gets Conv3DBackpropInputV2 wrong everywhere and
  * Conv3DBackpropFilterV2 wrong at stride 2; its MaxPool3D clips negatives to 0;
  * its MaxPoolGrad is slow;
- * its Sum/Mean over leading axes (bias gradient, batch-norm statistics) and its
- * SplitV (grouped convolution) are slow. Plus fused batch-norm training kernels.
+ * its Sum/Mean over leading axes (bias gradient, batch-norm statistics), its
+ * SplitV (grouped convolution) and its Slice of rank-5 clips are slow. Plus
+ * fused batch-norm training kernels.
  */
 export const wasmConvPack: KernelPack = {
   name: 'conv-im2col',
@@ -32,28 +33,33 @@ export const wasmConvPack: KernelPack = {
   ],
 };
 
-/** cpu: the filter gradients, which stock reads through TensorBuffer.get (~80× slower), and fused batch-norm training. */
+/**
+ * cpu: the filter gradients, which stock reads through TensorBuffer.get (~80× slower), fused batch-norm
+ * training, and the block-copy Slice.
+ */
 export const cpuConvPack: KernelPack = {
   name: 'conv-filter-grad',
   backend: 'cpu',
   kernels: () => [
     ...convKernelConfigs('cpu', cpuHost, [tf.Conv2DBackpropFilter, tf.Conv3DBackpropFilterV2]),
     ...channelNormKernelConfigs('cpu', cpuMemory),
+    ...wrappedStock('cpu', cpuHost, [tf.Slice]),
   ],
 };
 
 const stockKernels = new Map<string, tf.KernelConfig>();
 
 /**
- * Wrappers around stock kernels (Sum, Mean, SplitV) that take the fast path and
- * defer the rest to the stock kernel.
+ * Wrappers around stock kernels (Sum, Mean, SplitV, Slice) that take the fast
+ * path and defer the rest to the stock kernel; `only` picks some of them.
  */
-function wrappedStock(backendName: string, hostFor: typeof wasmHost): tf.KernelConfig[] {
+function wrappedStock(backendName: string, hostFor: typeof wasmHost, only?: readonly string[]): tf.KernelConfig[] {
   const wrap = [
     { name: tf.Sum, make: leadingAxesReduceConfig },
     { name: tf.Mean, make: leadingAxesReduceConfig },
     { name: tf.SplitV, make: splitKernelConfig },
-  ];
+    { name: tf.Slice, make: sliceKernelConfig },
+  ].filter(({ name }) => !only || only.includes(name));
   return wrap.flatMap(({ name, make }) => {
     // Captured once: a later call would find our own kernel registered and wrap it.
     const key = `${backendName}/${name}`;
