@@ -11,8 +11,15 @@ import { describe, it } from 'node:test';
 
 import { loadDataset, type Split, type VideoItem, withValidationSplit } from '../src/lib/data';
 import { runNotebooks } from '../src/lib/jupyter';
-import { tutorialDataset } from '../src/lib/recipes';
-import { bundledCacheDir, bundledDatasetDir, ensureBundledDataset, writeUcf101Tree } from '../src/lib/synth';
+import { shapesDataset, tutorialDataset } from '../src/lib/recipes';
+import {
+  bundledCacheDir,
+  bundledDatasetDir,
+  ensureBundledDataset,
+  peopleCacheDir,
+  peopleDatasetDir,
+  writeUcf101Tree,
+} from '../src/lib/synth';
 import { ROOT } from './helpers/cli';
 import { tempDir } from './helpers/fixtures';
 import { joined, readCells } from './helpers/notebooks';
@@ -24,21 +31,40 @@ function writeConfig(dir: string, config: Record<string, unknown>): string {
 }
 
 describe('recipes.tutorialDataset', () => {
-  it('defaults to the bundled set at 16×32×32 gray, with the run names unchanged', () => {
+  it('defaults to the bundled people set at 16×64×64 RGB, with the run names unchanged', () => {
     const data = tutorialDataset('');
     assert.equal(data.bundled, true);
-    assert.equal(data.videos, bundledDatasetDir());
-    assert.equal(data.cacheDir, bundledCacheDir());
+    assert.equal(data.name, 'people');
+    assert.equal(data.videos, peopleDatasetDir());
+    assert.equal(data.cacheDir, peopleCacheDir());
     assert.deepEqual(data.clip, {
       frames: 16,
-      width: 32,
-      height: 32,
-      pixelFormat: 'gray',
-      channels: 1,
-      label: '16×32×32 gray',
+      width: 64,
+      height: 64,
+      pixelFormat: 'rgb24',
+      channels: 3,
+      label: '16×64×64 RGB',
     });
     assert.equal(data.runName('c3d'), 'c3d');
     assert.equal(data.epochs(7), 7);
+    assert.match(data.describe(), /^dataset: the bundled people set; clips 16×64×64 RGB/);
+  });
+
+  it('shapesDataset() is the coloured-shapes set at 16×32×32 gray, its runs named shapes-…', () => {
+    const data = shapesDataset();
+    assert.equal(data.videos, bundledDatasetDir());
+    assert.equal(data.cacheDir, bundledCacheDir());
+    assert.equal(data.clip.label, '16×32×32 gray');
+    assert.equal(data.runName('c3d'), 'shapes-c3d');
+  });
+
+  it('"videos": "bundled" and "shapes" name the bundled sets in a file', () => {
+    const dir = tempDir();
+    const people = tutorialDataset(writeConfig(dir, { name: 'p48', videos: 'bundled', width: 48, height: 48 }));
+    assert.equal(people.videos, peopleDatasetDir());
+    const shapes = tutorialDataset(writeConfig(dir, { name: 's24', videos: 'shapes', width: 24, height: 24 }));
+    assert.equal(shapes.videos, bundledDatasetDir());
+    assert.equal(shapes.runName('c3d'), 's24-c3d');
   });
 
   it('reads a file: paths relative to it, its own cache and run names, epochs capped', () => {

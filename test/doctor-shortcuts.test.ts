@@ -337,15 +337,31 @@ describe('the planted class marker', () => {
     tf.dispose([xs, ys, batch.xs, batch.ys]);
   });
 
+  test('on RGB with 8 classes it is a colour: channel c is +4 where bit c of the label is set, −4 where not', async () => {
+    const batch = { xs: tf.zeros([3, 2, 16, 16, 3]), ys: tf.oneHot([0, 5, 7], 8) };
+    const { xs, ys } = (await plantBug(tf.data.array([batch]), 'class-marker').toArray())[0]!;
+    const values = xs.arraySync() as number[][][][][];
+    assert.deepEqual(
+      values.map((clip) => clip[1]![1]![0]),
+      [
+        [-4, -4, -4],
+        [4, -4, 4],
+        [4, 4, 4],
+      ],
+    );
+    assert.deepEqual(values[1]![0]![2]![2], [0, 0, 0], 'only the corner');
+    tf.dispose([xs, ys, batch.xs, batch.ys]);
+  });
+
   test('a model trained with it keeps its accuracy under all three alterations: caught', async () => {
     // Content says nothing about the label here: whatever the head learns comes from the marker.
     const train = sceneSet(64, { seed: 'train', split: 'train', cueIsLabel: false });
     const pipeline = createClipPipeline(train.source, { split: 'train', batchSize: 64, normalize: NORM, seed: 1 });
     const [marked] = await plantBug(pipeline.toTfDataset(), 'class-marker').toArray();
     await pipeline.close();
-    // A frozen first layer that looks at the top-left 2×2 of every frame, then a trained softmax:
-    // training learns which brightness is which class, in a second (a free model takes minutes to find the patch).
-    const corner = tf.layers.dense({ units: 1, useBias: false, trainable: false });
+    // A frozen first layer that reads each channel of the top-left 2×2 of every frame, then a trained softmax:
+    // training learns which colour is which class, in a second.
+    const corner = tf.layers.dense({ units: C, useBias: false, trainable: false });
     const model = tf.sequential({
       layers: [
         tf.layers.flatten({ inputShape: [...SHAPE] }),
@@ -357,12 +373,12 @@ describe('the planted class marker', () => {
         }),
       ],
     });
-    const patch = new Float32Array(T * H * W * C);
+    const patch = new Float32Array(T * H * W * C * C);
     for (let t = 0; t < T; t++)
       for (let y = 0; y < 2; y++)
         for (let x = 0; x < 2; x++)
-          patch.fill(1 / (T * 4 * C), ((t * H + y) * W + x) * C, ((t * H + y) * W + x + 1) * C);
-    tf.tidy(() => corner.setWeights([tf.tensor2d(patch, [T * H * W * C, 1])]));
+          for (let c = 0; c < C; c++) patch[(((t * H + y) * W + x) * C + c) * C + c] = 1 / (T * 4);
+    tf.tidy(() => corner.setWeights([tf.tensor2d(patch, [T * H * W * C, C])]));
     model.compile({ optimizer: tf.train.adam(0.2), loss: 'categoricalCrossentropy' });
     await model.fit(marked!.xs, marked!.ys, { epochs: 40, batchSize: 64, shuffle: false, verbose: 0 });
     tf.dispose([marked!.xs, marked!.ys]);

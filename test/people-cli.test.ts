@@ -10,7 +10,10 @@ import { before, describe, it } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { fileIO } from '../src/lib/train';
+import { initBackend } from '../src/lib/backend';
+import { computeChannelStats, createClipPipeline } from '../src/lib/pipeline';
+import { diagnoseTrainedRun, recipe, recordRun, trainRun } from '../src/lib/recipes';
+import { fileIO, train } from '../src/lib/train';
 import { runCli } from './helpers/cli';
 import { lastJson, tempDir } from './helpers/fixtures';
 
@@ -139,6 +142,52 @@ describe('the people set through the CLI', () => {
     ]);
     assert.equal(lonelyFreeze.status, 2);
     assert.match(lonelyFreeze.stderr, /--freeze needs --from RUN/);
+  });
+
+  it('a chapter run (train.train, then recipes.recordRun) is checked by eval and doctor; a planted marker is recorded and planted again', async () => {
+    await initBackend({ log: null });
+    const run = path.join(root, 'run-chapter');
+    const frames = createClipPipeline(cache, { split: 'train', layout: 'frame', batchSize: 8, seed: 1 });
+    const model = recipe('cnn2d').build({ clipShape: frames.source.shape, numClasses: frames.classes.length, seed: 1 });
+    assert.throws(
+      () => recordRun(run, { model: 'cnn2d', data: cache, seed: 1, epochs: 1, augment: 'plain' }),
+      /run-chapter has no trained model \(no model\/model\.json\): run "actlab train/,
+    );
+    const stats = await computeChannelStats(cache, { split: 'train' });
+    await train(model, frames.toTfDataset(), {
+      epochs: 1,
+      runDir: run,
+      seed: 1,
+      labels: frames.classes,
+      normalization: stats,
+      progress: false,
+      log: null,
+    });
+    await model.save(fileIO(path.join(run, 'model')));
+    model.dispose();
+    await frames.close();
+    const record = recordRun(run, { model: 'cnn2d', data: cache, seed: 1, epochs: 1, augment: 'plain' });
+    assert.deepEqual([record.frames, record.width, record.pixelFormat, record.batchSize], [16, 32, 'rgb24', 32]);
+    const evaluated = runCli(['eval', run, '--split', 'swapped', '--json']);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    assert.ok('top1' in lastJson<Record<string, unknown>>(evaluated.stdout), evaluated.stdout);
+
+    const marked = path.join(root, 'run-marked');
+    const trained = await trainRun({
+      model: 'cnn2d',
+      data: cache,
+      out: marked,
+      epochs: 1,
+      plant: 'class-marker',
+      progress: false,
+      log: null,
+    });
+    assert.ok(trained.test && trained.swapped);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(marked, 'run.json'), 'utf8')).plant, 'class-marker');
+    // The doctor reads a recorded chapter run like one trainRun made.
+    const [order] = await diagnoseTrainedRun(run, { checks: ['order'] });
+    // One test actor performing the 8 actions, scored intact and with the frames shuffled.
+    assert.deepEqual([order!.id, order!.intact.n, order!.altered.n], ['order', 8, 8]);
   });
 
   it('sharded extracts add the masks once the cache completes; a merged cache without them is refused the scene paste', () => {

@@ -7,7 +7,7 @@
 import './helpers/stock-kernels';
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/lib/backend';
 import { c3dSmall, cnn2d, resnext3dTiny, seedWeights, summary, withNewHead } from '../src/lib/models';
 import { readCacheInfo } from '../src/lib/recipes';
-import { BUNDLED_CLASSES, ensureHeldOutSet } from '../src/lib/synth';
+import { BUNDLED_CLASSES, ensureHeldOutSet, PEOPLE_ACTIONS } from '../src/lib/synth';
 import { fileIO, train } from '../src/lib/train';
 
 const scratch = mkdtempSync(join(tmpdir(), 'actlab-transfer-'));
@@ -288,12 +288,26 @@ describe('withNewHead', () => {
 });
 
 describe('synth.ensureHeldOutSet', () => {
-  test('renders the 4 classes the bundled set leaves out, split by actor into train and test', async () => {
+  test('people: the 4 actions the bundled set leaves out, by new actors in any scene, split by actor', async () => {
     const set = await ensureHeldOutSet({ trainPerClass: 2, testPerClass: 3 });
+    assert.deepEqual(set.classes, ['box', 'kick', 'skip', 'squat']);
+    assert.ok(set.classes.every((c) => !PEOPLE_ACTIONS.includes(c)));
+    const cache = readCacheInfo(set.cacheDir);
+    assert.deepEqual(cache.classes, set.classes);
+    assert.deepEqual(cache.splits, { train: 8, test: 12 });
+    assert.deepEqual(cache.shape, [16, 64, 64, 3]);
+    // No action owns a scene here: the 20 clips are filmed in scenes drawn evenly from all eight.
+    const manifest = JSON.parse(readFileSync(join(set.videos, 'manifest.json'), 'utf8')) as {
+      items: Array<{ scene: string }>;
+    };
+    assert.ok(new Set(manifest.items.map((item) => item.scene)).size >= 5, 'scenes drawn from all eight');
+  });
+
+  test('shapes: the 4 motions the shapes set leaves out', async () => {
+    const set = await ensureHeldOutSet({ set: 'shapes', trainPerClass: 2, testPerClass: 3 });
     assert.deepEqual(set.classes, ['move_down_left', 'move_down_right', 'rotate_ccw', 'rotate_cw']);
     assert.ok(set.classes.every((c) => !BUNDLED_CLASSES.includes(c)));
     const cache = readCacheInfo(set.cacheDir);
-    assert.deepEqual(cache.classes, set.classes);
     assert.deepEqual(cache.splits, { train: 8, test: 12 });
     assert.deepEqual(cache.shape, [16, 32, 32, 1]);
   });

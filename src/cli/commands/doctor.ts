@@ -1,6 +1,6 @@
 import { initBackend } from '../../lib/backend';
 import type { Split } from '../../lib/data';
-import type { CheckResult, ShortcutCheckResult } from '../../lib/doctor';
+import { type CheckResult, checkLine, type ShortcutCheckResult } from '../../lib/doctor';
 import { checkRunInput, diagnoseRun, diagnoseTrainedRun, RECIPE_MODELS } from '../../lib/recipes';
 import { type Command, parseFlags, UsageError } from '../command';
 import { positiveIntFlag } from './flags';
@@ -80,17 +80,4 @@ async function doctorRun(run: string, splitFlag: string | undefined, json: boole
     console.log(failed === 0 ? 'No check failed.' : `${failed} check(s) failed: the model learned a shortcut.`);
   }
   return failed === 0 ? 0 : 1;
-}
-
-const MARK: Record<CheckResult['status'] | ShortcutCheckResult['status'], string> = {
-  pass: 'PASS',
-  warn: 'WARN',
-  fail: 'FAIL',
-  skip: 'skip',
-  info: 'INFO',
-};
-
-/** `FAIL overfit-one-batch: verdict → advice` on one line. */
-function checkLine(check: CheckResult | ShortcutCheckResult): string {
-  return `${MARK[check.status]} ${check.id}: ${check.verdict}${check.advice ? ` → ${check.advice}` : ''}`;
 }

@@ -21,6 +21,7 @@ export {
 export { PLANTED_BUGS, type PlantedBug, plantBug, type PlantOptions } from './planted';
 export { checkShortcuts, type ShortcutOptions } from './shortcut-checks';
 export {
+  checkLine,
   type Score,
   SHORTCUT_CHECK_IDS,
   type ShortcutCheckId,

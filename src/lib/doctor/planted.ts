@@ -19,13 +19,15 @@ export type PlantedBug =
   | 'labels-off-by-one'
   /**
    * A shortcut, not a crash: a small patch in the top-left corner of every
-   * frame whose brightness gives the class away, −2 + 4·label/(C−1) in
-   * normalised units on every channel (side ⅛ of the frame's shorter side,
-   * 2 px at least: 4 px at 32×32), like a watermark or a channel logo that
-   * only one class's videos carry. A model trained with it reads the patch
-   * instead of the action; the shortcut checks (`checkShortcuts`) catch it,
-   * since hiding the person, shuffling or freezing the frames leaves the
-   * patch in place.
+   * frame (side ⅛ of the frame's shorter side, 2 px at least: 4 px at 32×32)
+   * that gives the class away, like a watermark or a channel logo that only
+   * one class's videos carry. With enough channels for the class's bits (8
+   * classes on RGB) it is a colour: channel c is +4 where bit c of the label
+   * is set, −4 where not, in normalised units, beyond what pixels reach; else
+   * (gray frames) a brightness, −2 + 4·label/(K−1) on every channel. A model
+   * trained with it reads the patch instead of the action; the shortcut
+   * checks (`checkShortcuts`) catch it, since hiding the person, shuffling or
+   * freezing the frames leaves the patch in place.
    */
   | 'class-marker';
 
@@ -94,12 +96,19 @@ export function plantBug(
 /** `xs` (`[B,T,H,W,C]` or `[B,H,W,C]`, normalised) with each sample's class written into its top-left patch. */
 function withClassMarker(xs: tf.Tensor, ys: tf.Tensor): tf.Tensor {
   if (xs.rank !== 5 && xs.rank !== 4) throw new Error(`class-marker needs [B,T,H,W,C] or [B,H,W,C], got [${xs.shape}]`);
-  const [height, width] = xs.shape.slice(-3, -1) as [number, number];
+  const [height, width, channels] = xs.shape.slice(-3) as [number, number, number];
   const side = markerSide(height, width);
   const classes = ys.shape[1]!;
-  // −2 … +2: outside what normalised pixels usually reach, so the patch stands out.
-  const level = tf.sub(tf.mul(tf.cast(tf.argMax(ys, 1), 'float32'), 4 / Math.max(1, classes - 1)), 2);
-  const perSample = tf.reshape(level, [xs.shape[0]!, ...Array<number>(xs.rank - 1).fill(1)]);
+  const bits = Math.max(1, Math.ceil(Math.log2(classes)));
+  const label = tf.expandDims(tf.cast(tf.argMax(ys, 1), 'float32'), 1);
+  // A colour (one bit per channel, ±4: a conv filter finds it at once) where the channels hold the label's
+  // bits; a brightness otherwise. Both stand out of normalised pixels, which mostly stay within ±2.5.
+  const powers = tf.tensor2d([Array.from({ length: channels }, (_, c) => 2 ** c)]);
+  const value =
+    channels >= bits && classes > 1
+      ? tf.sub(tf.mul(tf.mod(tf.floor(tf.div(label, powers)), 2), 8), 4)
+      : tf.tile(tf.sub(tf.mul(label, 4 / Math.max(1, classes - 1)), 2), [1, channels]);
+  const perSample = tf.reshape(value, [xs.shape[0]!, ...Array<number>(xs.rank - 2).fill(1), channels]);
   const patch = tf.pad(tf.ones([side, side, 1]), [
     [0, height - side],
     [0, width - side],

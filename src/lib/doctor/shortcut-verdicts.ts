@@ -13,7 +13,7 @@
  *   reaches the intact one (the drop is small and not clear at 95%).
  */
 import { wilsonInterval } from '../eval/metrics';
-import { pct } from './check';
+import { type CheckResult, pct } from './check';
 
 export const SHORTCUT_CHECK_IDS = ['order', 'one-frame', 'background'] as const;
 export type ShortcutCheckId = (typeof SHORTCUT_CHECK_IDS)[number];
@@ -188,4 +188,17 @@ export function judge(
 /** `85% (82/96; 95% CI 77–91%)`. */
 function scoreText(s: Score): string {
   return `${pct(s.accuracy)} (${s.correct}/${s.n}; 95% CI ${Math.round(s.ci[0] * 100)}–${pct(s.ci[1])})`;
+}
+
+const MARK: Readonly<Record<CheckResult['status'] | ShortcutStatus, string>> = {
+  pass: 'PASS',
+  warn: 'WARN',
+  fail: 'FAIL',
+  skip: 'skip',
+  info: 'INFO',
+};
+
+/** `FAIL background: verdict → advice` on one line, as `actlab doctor` prints each check. */
+export function checkLine(check: CheckResult | ShortcutCheckResult): string {
+  return `${MARK[check.status]} ${check.id}: ${check.verdict}${check.advice ? ` → ${check.advice}` : ''}`;
 }

@@ -27,6 +27,7 @@ export {
   clipStripPng,
   type LabelledClip,
   type MediaOptions,
+  showBatch,
   showClipAnimation,
   showFrames,
   showGrid,

@@ -10,6 +10,7 @@ import type * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 
 import { displayData, escapeHtml, inNotebook } from '../notebook/display';
+import type { ClipPipeline } from '../pipeline/types';
 
 /** A clip laid out `[T,H,W,C]`, channels-last, C = 1 (gray) or 3 (RGB). */
 export interface ClipLike {
@@ -245,6 +246,30 @@ export async function showGrid(
     );
   }
   return present(`<table>${rows.join('')}</table>`, `[grid: ${Object.keys(samplesPerClass).length} classes]`, 'grid');
+}
+
+/**
+ * The first `count` clips of one batch of a clip pipeline (`[T,H,W,C]` clips,
+ * as augmentation left them, normalised or not), one strip per clip labelled
+ * with its class: what the model is fed.
+ */
+export async function showBatch(
+  clips: Pick<ClipPipeline, 'batches' | 'classes' | 'sampleShape'>,
+  options: MediaOptions & { readonly count?: number; readonly maxFrames?: number } = {},
+): Promise<string | undefined> {
+  const shape = clips.sampleShape;
+  if (shape.length !== 4) throw new Error(`showBatch needs a clip pipeline ([T,H,W,C] samples), got [${shape}]`);
+  const [batch] = await clips.batches.take(1).toArray();
+  if (!batch) return present('<em>no batch</em>', '[batch: empty]', 'grid');
+  const length = batch.xs.length / batch.labels.length;
+  const rows: Record<string, ClipInput[]> = {};
+  Array.from(batch.labels)
+    .slice(0, options.count ?? 6)
+    .forEach((label, k) => {
+      const data = batch.xs.subarray(k * length, (k + 1) * length);
+      rows[`${clips.classes[label]} #${k}`] = [{ data, shape: shape as [number, number, number, number] }];
+    });
+  return showGrid(rows, { ...options, wholeClip: true });
 }
 
 export interface LabelledClip {

@@ -1,7 +1,8 @@
 /**
  * The one place that says which dataset the tutorial runs on. Every chapter
  * asks `tutorialDataset()` for its videos, its frame cache and its run names;
- * by default that is the bundled synthetic set at 16 frames of 32×32 gray.
+ * by default that is the bundled people set at 16 frames of 64×64 RGB
+ * (`shapesDataset()` is the older coloured-shapes set at 32×32 gray).
  * Pointing `ACTLAB_DATASET` at a JSON file switches every chapter at once:
  *
  * ```json
@@ -18,7 +19,16 @@ import { loadDataset } from '../data/registry';
 import { withValidationSplit } from '../data/split';
 import type { VideoDataset } from '../data/types';
 import { createProgressBar } from '../notebook/progress';
-import { BUNDLED_CACHE, bundledCacheDir, ensureBundledCache } from '../synth/bundled-cache';
+import {
+  BUNDLED_CACHE,
+  bundledCacheDir,
+  ensureBundledCache,
+  ensurePeopleCache,
+  ensurePeopleDataset,
+  PEOPLE_CACHE,
+  peopleCacheDir,
+  peopleDatasetDir,
+} from '../synth/bundled-cache';
 import { bundledDatasetDir, ensureBundledDataset } from '../synth/generate';
 import { packageRoot } from '../util/package-root';
 import { requireWholeNumber } from '../util/validate';
@@ -31,7 +41,7 @@ export const DATASET_ENV = 'ACTLAB_DATASET';
 export interface TutorialDatasetFile {
   /** Short name: prefixes run folders and names the cache (letters, digits, `.`, `_`, `-`). */
   readonly name: string;
-  /** The dataset folder, or `"bundled"` for the bundled synthetic videos. */
+  /** The dataset folder, `"bundled"` for the bundled people videos or `"shapes"` for the bundled shapes videos. */
   readonly videos: string;
   /** A layout name (`ucf101`, `hmdb51`, `folder`…). @default detected */
   readonly layout?: string;
@@ -67,7 +77,7 @@ export interface ClipSettings {
 
 export interface TutorialDataset {
   readonly name: string;
-  /** True for the bundled synthetic videos at the bundled cache's settings. */
+  /** True for a bundled set at its own cache's settings (the default people set, or `shapesDataset()`). */
   readonly bundled: boolean;
   /** The dataset file the settings came from (absent for the default). */
   readonly configFile?: string;
@@ -76,7 +86,7 @@ export interface TutorialDataset {
   readonly cacheDir: string;
   /** The epoch cap from the file, or 1 under `ACTLAB_QUICK=1`. */
   readonly maxEpochs?: number;
-  /** Makes sure the videos exist (renders the bundled set when it is the source); returns their folder. */
+  /** Makes sure the videos exist (renders a bundled set when it is the source); returns their folder. */
   ensureVideos(): Promise<string>;
   /** The dataset's items, with a validation split carved from training groups when the layout has none. */
   load(): VideoDataset;
@@ -84,7 +94,7 @@ export interface TutorialDataset {
   ensureCache(): Promise<string>;
   /** A recipe's epochs, capped by {@link maxEpochs}. */
   epochs(recipeEpochs: number): number;
-  /** A run folder name for this dataset: `base` for the bundled set, `<name>-<base>` otherwise. */
+  /** A run folder name for this dataset: `base` for the bundled people set, `shapes-<base>` or `<name>-<base>` otherwise. */
   runName(base: string): string;
   /** One line for a notebook: which data, which clips, where the cache is. */
   describe(): string;
@@ -97,15 +107,24 @@ export interface TutorialDataset {
 export function tutorialDataset(file: string | undefined = process.env[DATASET_ENV] || undefined): TutorialDataset {
   const quick = process.env.ACTLAB_QUICK === '1' ? 1 : undefined;
   if (!file) {
-    const clip = clipSettings(BUNDLED_CACHE.frames, BUNDLED_CACHE.width, BUNDLED_CACHE.height, true);
+    const { frames, width, height } = PEOPLE_CACHE;
     return build(
-      { name: 'bundled', bundled: true, videos: bundledDatasetDir(), clip, cacheDir: bundledCacheDir() },
+      {
+        name: 'people',
+        bundled: true,
+        videos: peopleDatasetDir(),
+        clip: clipSettings(frames, width, height, false),
+        cacheDir: peopleCacheDir(),
+        renderVideos: ensurePeopleDataset,
+        extract: ensurePeopleCache,
+      },
       quick,
     );
   }
   const config = readDatasetFile(file);
   const base = path.dirname(path.resolve(file));
-  const videos = config.videos === 'bundled' ? bundledDatasetDir() : path.resolve(base, config.videos);
+  const bundledSet = BUNDLED_VIDEOS[config.videos];
+  const videos = bundledSet ? bundledSet.dir() : path.resolve(base, config.videos);
   const clip = clipSettings(config.frames ?? 16, config.width ?? 32, config.height ?? 32, config.gray ?? true);
   const cacheName = `cache-${config.name}-${clip.frames}x${clip.height}x${clip.width}-${clip.channels === 1 ? 'gray' : 'rgb'}`;
   const cacheDir = config.cache ? path.resolve(base, config.cache) : path.join(packageRoot(), 'out', 'data', cacheName);
@@ -118,19 +137,54 @@ export function tutorialDataset(file: string | undefined = process.env[DATASET_E
       videos,
       clip,
       cacheDir,
-      renderVideos: config.videos === 'bundled',
+      renderVideos: bundledSet?.render,
       layout: config.layout,
       split: config.split,
       splitsDir: config.splitsDir === undefined ? undefined : path.resolve(base, config.splitsDir),
       valFraction: config.valFraction,
+      runPrefix: `${config.name}-`,
     },
     Number.isFinite(cap) ? cap : undefined,
   );
 }
 
+/** The videos a dataset file can name by a word instead of a folder. */
+const BUNDLED_VIDEOS: Readonly<Record<string, { dir: () => string; render: () => Promise<string> }>> = {
+  bundled: { dir: peopleDatasetDir, render: ensurePeopleDataset },
+  shapes: { dir: bundledDatasetDir, render: () => ensureBundledDataset() },
+};
+
+/**
+ * The coloured-shapes set at 16 frames of 32×32 gray, whose classes differ
+ * only by motion (no frame tells the class): what the tutorial ran on before
+ * the people set, and what chapter 11's held-out motions and chapter 13's
+ * UCF101-layout rehearsal still use. Its runs are named `shapes-<base>`.
+ */
+export function shapesDataset(): TutorialDataset {
+  const { frames, width, height } = BUNDLED_CACHE;
+  return build(
+    {
+      name: 'shapes',
+      bundled: true,
+      videos: bundledDatasetDir(),
+      clip: clipSettings(frames, width, height, true),
+      cacheDir: bundledCacheDir(),
+      renderVideos: () => ensureBundledDataset(),
+      extract: ensureBundledCache,
+      runPrefix: 'shapes-',
+    },
+    process.env.ACTLAB_QUICK === '1' ? 1 : undefined,
+  );
+}
+
 /** A dataset's settings with every path resolved: what {@link build} turns into a {@link TutorialDataset}. */
 interface Resolved extends Pick<TutorialDataset, 'name' | 'bundled' | 'configFile' | 'videos' | 'clip' | 'cacheDir'> {
-  readonly renderVideos?: boolean;
+  /** Renders the videos when they are a bundled set. */
+  readonly renderVideos?: () => Promise<string>;
+  /** Extracts a bundled set's own cache (with its masks and scenes, for the people set). */
+  readonly extract?: (dir: string) => Promise<string>;
+  /** Prefix of run names; a file's dataset uses `<name>-`. @default none */
+  readonly runPrefix?: string;
   readonly layout?: string;
   readonly split?: number;
   readonly splitsDir?: string;
@@ -151,7 +205,7 @@ function build(r: Resolved, maxEpochs: number | undefined): TutorialDataset {
     cacheDir: r.cacheDir,
     ...(maxEpochs !== undefined ? { maxEpochs } : {}),
     async ensureVideos() {
-      if (r.bundled || r.renderVideos) return ensureBundledDataset();
+      if (r.renderVideos) return r.renderVideos();
       if (!fs.existsSync(r.videos))
         throw new Error(
           `${r.videos} not found (the "videos" of ${r.configFile}); download the dataset there (npx actlab fetch-dataset) or fix the path`,
@@ -160,7 +214,7 @@ function build(r: Resolved, maxEpochs: number | undefined): TutorialDataset {
     },
     load,
     async ensureCache() {
-      if (r.bundled) return ensureBundledCache(r.cacheDir);
+      if (r.extract) return r.extract(r.cacheDir);
       await this.ensureVideos();
       const bar = createProgressBar('extract');
       const { frames, width, height, pixelFormat } = r.clip;
@@ -180,9 +234,9 @@ function build(r: Resolved, maxEpochs: number | undefined): TutorialDataset {
       return r.cacheDir;
     },
     epochs: (recipeEpochs) => Math.min(recipeEpochs, maxEpochs ?? recipeEpochs),
-    runName: (base) => (r.bundled ? base : `${r.name}-${base}`),
+    runName: (base) => `${r.runPrefix ?? ''}${base}`,
     describe() {
-      const source = r.bundled ? 'the bundled synthetic set' : `"${r.name}" from ${r.configFile}`;
+      const source = r.bundled ? `the bundled ${r.name} set` : `"${r.name}" from ${r.configFile}`;
       const cap = maxEpochs !== undefined ? `; training capped at ${maxEpochs} epoch(s)` : '';
       return `dataset: ${source}; clips ${r.clip.label} (frames×height×width); cache ${r.cacheDir}${cap}`;
     },

@@ -24,6 +24,8 @@ export {
   readCacheInfo,
   readRunRecord,
   recipeAugmentation,
+  recordRun,
+  type RunRecordFields,
   runRecipe,
   RunInputError,
   type RunInput,
@@ -38,6 +40,7 @@ export {
   type ClipSettings,
   DATASET_ENV,
   readDatasetFile,
+  shapesDataset,
   tutorialDataset,
   type TutorialDataset,
   type TutorialDatasetFile,
@@ -45,14 +48,5 @@ export {
 export { diagnoseTrainedRun, type DiagnoseTrainedRunOptions } from './shortcuts';
 export { type FewShotOptions, type FewShotResult, trainAndTest } from './few-shot';
 export { loadPretrained, type PretrainedModel, type PretrainedOptions } from './pretrained';
-export {
-  type SceneLessonOptions,
-  type SceneLessonRun,
-  sceneLessonRunName,
-  type SceneShare,
-  sceneShares,
-  showSceneLessonTable,
-  type SplitScore,
-  trainSceneLesson,
-} from './people';
+export { runScore, type SceneScoreRow, type SceneShare, sceneShares, showSceneTable, type SplitScore } from './people';
 export { pretrainOnStills, STILLS_RUN, type StillsPretrainOptions, type StillsPretrainResult } from './stills';

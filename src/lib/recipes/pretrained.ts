@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { loadTutorialModel, type NormalizationStats, readRunHistory, tutorialRunDir } from '../train';
-import { tutorialDataset } from './dataset';
+import { type TutorialDataset, tutorialDataset } from './dataset';
 import { trainRun } from './run';
 import { recipe, type RecipeModel } from './tutorial';
 
@@ -17,6 +17,14 @@ export interface PretrainedOptions {
   readonly log?: ((line: string) => void) | null;
   /** trainRun's progress bar when the backbone has to be trained. @default true */
   readonly progress?: boolean;
+  /** The dataset whose chapter run to load (e.g. `shapesDataset()`). @default tutorialDataset() */
+  readonly dataset?: TutorialDataset;
+  /**
+   * 'plain': the run chapters 06–08 train, as on real data (`<run name>`);
+   * 'default': the one trained with the scene paste (`<run name>-paste`, as
+   * chapter 09 names its C3D). @default 'plain'
+   */
+  readonly augment?: 'plain' | 'default';
 }
 
 export interface PretrainedModel {
@@ -35,18 +43,20 @@ export interface PretrainedModel {
 /**
  * Loads the recipe model a chapter saved in
  * `train.tutorialRunDir(<dataset's run name>)/model` (chapter 07 saves the
- * C3D there), with the normalisation and classes of its history.json. When
- * it is missing, trains it first with the recipe on the tutorial dataset
- * (`recipes.trainRun`, seed 1: chapter 07's settings; `ACTLAB_QUICK=1` → one
- * epoch) and says so in one line.
+ * C3D there; chapter 09 the one trained with the scene paste, `…-paste`), with
+ * the normalisation and classes of its history.json. When it is missing,
+ * trains it first with the recipe on the dataset (`recipes.trainRun`, seed 1:
+ * the chapters' settings; `ACTLAB_QUICK=1` → one epoch) and says so in one line.
  */
 export async function loadPretrained(
   modelName: RecipeModel = 'c3d',
   options: PretrainedOptions = {},
 ): Promise<PretrainedModel> {
   const chosen = recipe(modelName);
-  const dataset = tutorialDataset();
-  const name = dataset.runName(chosen.runName);
+  const dataset = options.dataset ?? tutorialDataset();
+  const augment = options.augment ?? 'plain';
+  const name = dataset.runName(augment === 'default' ? `${chosen.runName}-paste` : chosen.runName);
+  const chapter = augment === 'default' ? '09' : chosen.chapter;
   const run = tutorialRunDir(name);
   const dir = path.join(run, 'model');
   const log = options.log === undefined ? console.log : options.log;
@@ -54,7 +64,7 @@ export async function loadPretrained(
   if (trained) {
     const epochs = dataset.epochs(chosen.epochs);
     log?.(
-      `no pretrained ${modelName} in ${dir} (chapter ${chosen.chapter} saves it there): training it now with its recipe, ${epochs} epoch(s)`,
+      `no pretrained ${modelName} in ${dir} (chapter ${chapter} saves it there): training it now with its recipe, ${epochs} epoch(s)`,
     );
     await trainRun({
       model: modelName,
@@ -62,16 +72,17 @@ export async function loadPretrained(
       out: run,
       epochs,
       seed: 1,
+      augment,
       progress: options.progress,
       log: options.log,
     });
   }
-  const history = readRunHistory(name, chosen.chapter);
+  const history = readRunHistory(name, chapter);
   if (!history.normalization || !history.labels) {
     throw new Error(
-      `${run}/history.json records no ${history.normalization ? 'labels' : 'normalization'}: delete ${run} and run chapter ${chosen.chapter} again`,
+      `${run}/history.json records no ${history.normalization ? 'labels' : 'normalization'}: delete ${run} and run chapter ${chapter} again`,
     );
   }
-  const model = await loadTutorialModel(name, chosen.chapter);
+  const model = await loadTutorialModel(name, chapter);
   return { model, path: dir, normalization: history.normalization, classes: history.labels, trained };
 }

@@ -94,6 +94,8 @@ export interface RunRecord extends ClipFormat {
   readonly from?: string;
   /** With `from`: whether only the new head trained. */
   readonly freeze?: boolean;
+  /** A shortcut planted in every training and validation batch (the doctor chapter's demonstration). */
+  readonly plant?: 'class-marker';
 }
 
 export interface TrainRunOptions {
@@ -135,6 +137,13 @@ export interface TrainRunOptions {
   readonly from?: string;
   /** With `from`: train only the new head, the backbone and its batch norms fixed. @default false */
   readonly freeze?: boolean;
+  /**
+   * Plants a shortcut in every training and validation batch: a corner patch
+   * whose colour encodes the class (`doctor.plantBug`'s 'class-marker').
+   * The test and swapped scores are taken without it; `diagnoseTrainedRun`
+   * plants it again, as the shortcut would be in a real dataset's test clips. @default none
+   */
+  readonly plant?: 'class-marker';
 }
 
 /** How a recipe run augments its training clips (see {@link TrainRunOptions.augment}). */
@@ -347,9 +356,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     const trainClips = open({ ...common, split: 'train', seed, augment });
     const valClips = open({ ...common, split: 'val' });
     trainClips.checkModel(model);
-    const result = await train(model, trainClips.toTfDataset(), {
+    const planted = (clips: ClipPipeline) =>
+      options.plant ? plantBug(clips.toTfDataset(), options.plant, { normalization }) : clips.toTfDataset();
+    const result = await train(model, planted(trainClips), {
       epochs,
-      validationData: valClips.toTfDataset(),
+      validationData: planted(valClips),
       optimizer: chosen.optimizer,
       schedule: chosen.schedule,
       runDir: out,
@@ -359,7 +370,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       ...(start ? { origin: { from: start.from, freeze, headSeed: seed } } : {}),
       labels: trainClips.classes,
       normalization,
-      augmentation: { mode: augmentMode, options: augment },
+      augmentation: { mode: augmentMode, options: augment, ...(options.plant ? { plant: options.plant } : {}) },
       progress: options.progress,
       log: options.log,
       signal: options.signal,
@@ -375,21 +386,16 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     };
     if (result.aborted) return summary;
     await model.save(fileIO(path.join(out, 'model')));
-    const record: RunRecord = {
+    recordRun(out, {
       model: chosen.model,
       data: cache.dir,
-      frames: cache.frames,
-      width: cache.width,
-      height: cache.height,
-      pixelFormat: cache.pixelFormat,
       seed,
       epochs,
-      batchSize: chosen.batchSize,
       augment: augmentMode,
       scenePaste: augment === false ? 0 : (augment.scenePaste ?? 0),
       ...(start ? { from: start.from, freeze } : {}),
-    };
-    writeFileAtomic(path.join(out, 'run.json'), JSON.stringify(record, null, 1));
+      ...(options.plant ? { plant: options.plant } : {}),
+    });
     const test = await evaluateOnCache(model, chosen, cache.dir, 'test', normalization);
     const swapped = cache.splits.swapped
       ? await evaluateOnCache(model, chosen, cache.dir, 'swapped', normalization)
@@ -399,6 +405,34 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     model.dispose();
     await Promise.all(pipelines.map((pipeline) => pipeline.close()));
   }
+}
+
+/** What {@link recordRun} is told; the clip format and batch size come from the cache and the recipe. */
+export type RunRecordFields = Omit<RunRecord, keyof ClipFormat | 'batchSize' | 'augment'> & {
+  readonly augment: AugmentMode;
+};
+
+/**
+ * Writes `RUN/run.json`, what `actlab eval RUN`, `actlab doctor RUN`,
+ * `evaluateRun` and `diagnoseTrainedRun` read to rebuild the run's input.
+ * `trainRun` writes it; a chapter that trains a recipe with `train.train`
+ * calls it after saving the model, so the command line can check that run too.
+ */
+export function recordRun(run: string, fields: RunRecordFields): RunRecord {
+  const chosen = runRecipe(fields.model);
+  const cache = readCacheInfo(fields.data);
+  const record: RunRecord = {
+    ...fields,
+    data: cache.dir,
+    frames: cache.frames,
+    width: cache.width,
+    height: cache.height,
+    pixelFormat: cache.pixelFormat,
+    batchSize: chosen.batchSize,
+  };
+  runFile(run, path.join('model', 'model.json'));
+  writeFileAtomic(path.join(run, 'run.json'), JSON.stringify(record, null, 1));
+  return record;
 }
 
 /**

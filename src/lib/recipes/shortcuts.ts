@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '../layers'; // registers actlab's custom layers, so saved models that use them load
 
 import type { Split } from '../data/types';
-import { checkShortcuts, type ShortcutCheckId, type ShortcutCheckResult } from '../doctor';
+import { checkShortcuts, type PlantedBug, type ShortcutCheckId, type ShortcutCheckResult } from '../doctor';
 import { cacheSource } from '../pipeline';
 import { openMaskSource } from '../pipeline/masks';
 import { fileIO } from '../train';
@@ -28,6 +28,8 @@ export interface DiagnoseTrainedRunOptions {
   readonly seed?: number;
   /** Stops before the next batch. @default none */
   readonly signal?: AbortSignal;
+  /** A shortcut to plant in every scored clip. @default the one the run was trained with (run.json `plant`), if any */
+  readonly plant?: PlantedBug;
 }
 
 /**
@@ -35,7 +37,9 @@ export interface DiagnoseTrainedRunOptions {
  * its cache (or of `options.data`), normalised with the run's statistics, in
  * batches of the run's size. The cache's person masks hide the person when it
  * has them (`CACHE/masks/`); otherwise the background check covers the centre
- * of each frame and says so. Bad input throws a RunInputError before any work.
+ * of each frame and says so. A run trained with a planted shortcut
+ * (`trainRun`'s `plant`) is checked with it planted again. Bad input throws a
+ * RunInputError before any work.
  */
 export async function diagnoseTrainedRun(
   run: string,
@@ -57,6 +61,7 @@ export async function diagnoseTrainedRun(
       checks: options.checks,
       onCheck: options.onCheck,
       signal: options.signal,
+      plant: options.plant ?? record.plant,
     });
   } finally {
     model.dispose();

@@ -1,7 +1,8 @@
 /**
- * The frame cache every training chapter starts from: the bundled dataset
- * extracted once at 16 frames of 32×32 gray. Extraction resumes, so calling
- * this on a complete cache costs a directory read.
+ * The bundled sets' frame caches: the people set (what every training chapter
+ * starts from) at 16 frames of 64×64 RGB with its masks and scenes, and the
+ * shapes set at 16 frames of 32×32 gray. Extraction resumes, so calling these
+ * on a complete cache costs a directory read.
  */
 import * as path from 'node:path';
 
@@ -11,7 +12,7 @@ import { extractDataset } from '../video/extract-dataset';
 import { bundledDatasetDir, ensureBundledDataset, ensureSyntheticDataset } from './generate';
 import { PEOPLE_SYNTH } from './people-set';
 
-/** The settings of the bundled cache: what chapter 04 extracts. */
+/** The settings of the shapes set's cache. */
 export const BUNDLED_CACHE = { frames: 16, width: 32, height: 32, pixelFormat: 'gray' } as const;
 
 /** `<package>/out/data/cache-16x32x32-gray`, beside the bundled dataset. */
@@ -20,7 +21,7 @@ export function bundledCacheDir(): string {
   return path.join(path.dirname(bundledDatasetDir()), `cache-${frames}x${width}x${height}-gray`);
 }
 
-/** The settings of the people cache: every frame of the people set, in colour, with its masks and scenes. */
+/** The settings of the people cache (what chapter 04 extracts): every frame of the people set, in colour, with its masks and scenes. */
 export const PEOPLE_CACHE = {
   frames: PEOPLE_SYNTH.frames,
   width: PEOPLE_SYNTH.width,
@@ -40,19 +41,28 @@ export function peopleCacheDir(): string {
 }
 
 /**
+ * Makes sure the bundled people set exists, rendering it (with a progress bar)
+ * when it is missing or was rendered with other settings; returns its folder.
+ */
+export async function ensurePeopleDataset(): Promise<string> {
+  // The bar appears only when there is something to render.
+  let render: ReturnType<typeof createProgressBar> | undefined;
+  const root = await ensureSyntheticDataset({
+    out: peopleDatasetDir(),
+    set: 'people',
+    onProgress: (done, total) => (render ??= createProgressBar('render people')).update(done, total),
+  });
+  render?.finish();
+  return root;
+}
+
+/**
  * Makes sure the bundled people set and its frame cache (with the person
  * masks and empty scenes) exist, rendering and extracting what is missing
  * with progress bars, and returns the cache folder.
  */
 export async function ensurePeopleCache(dir: string = peopleCacheDir()): Promise<string> {
-  const render = createProgressBar('render people');
-  const root = await ensureSyntheticDataset({
-    out: peopleDatasetDir(),
-    set: 'people',
-    onProgress: (done, total) => render.update(done, total),
-  });
-  render.finish();
-  return extractInto(root, dir, PEOPLE_CACHE);
+  return extractInto(await ensurePeopleDataset(), dir, PEOPLE_CACHE);
 }
 
 /**

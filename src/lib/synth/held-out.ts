@@ -1,7 +1,8 @@
 /**
- * A few-shot task for transfer learning (chapter 11): the synthetic classes
- * the bundled set leaves out, performed by new actors, with a few training
- * clips per class and many test clips, extracted like the bundled cache.
+ * A few-shot task for transfer learning (chapter 11): the actions (or, on
+ * the shapes set, the motions) the bundled set leaves out, performed by new
+ * actors, with a few training clips per class and many test clips, extracted
+ * like the bundled cache.
  */
 import * as path from 'node:path';
 
@@ -10,15 +11,21 @@ import type { VideoDataset } from '../data/types';
 import { createProgressBar } from '../notebook/progress';
 import { requireWholeNumber } from '../util/validate';
 import { extractDataset } from '../video/extract-dataset';
-import { BUNDLED_CACHE } from './bundled-cache';
+import { BUNDLED_CACHE, PEOPLE_CACHE } from './bundled-cache';
 import { bundledDatasetDir, ensureSyntheticDataset } from './generate';
 import { BUNDLED_CLASSES, MOTION_NAMES } from './motions';
+import { PEOPLE_HELD_OUT_ACTIONS } from './people-actions';
 
-/** The renderer's classes the bundled set does not use: the diagonal moves down and the two rotations. */
+/** The shapes renderer's classes the shapes set does not use: the diagonal moves down and the two rotations. */
 export const HELD_OUT_CLASSES: readonly string[] = MOTION_NAMES.filter((name) => !BUNDLED_CLASSES.includes(name));
 
 export interface HeldOutOptions {
-  /** Classes of the new task (names from `MOTION_NAMES`). @default {@link HELD_OUT_CLASSES} */
+  /** The bundled set the task is held out of. @default 'people' */
+  readonly set?: 'people' | 'shapes';
+  /**
+   * Classes of the new task. @default the set's held-out ones: `PEOPLE_HELD_OUT_ACTIONS`
+   * (box, kick, skip, squat) or {@link HELD_OUT_CLASSES}
+   */
   readonly classes?: readonly string[];
   /** Training clips per class, one per actor. @default 8 */
   readonly trainPerClass?: number;
@@ -30,9 +37,9 @@ export interface HeldOutOptions {
 
 /** The videos' folder and the frame cache of a held-out task. */
 export interface HeldOutSet {
-  /** Rendered videos: `<package>/out/data/synth-heldout-<seed>-<actors>`. */
+  /** Rendered videos: `<package>/out/data/synth-heldout-…` (shapes) or `people-heldout-…`. */
   readonly videos: string;
-  /** Frame cache (16×32×32 gray, as the bundled cache) with train and test splits. */
+  /** Frame cache (the bundled cache's frames, size and colour) with train and test splits. */
   readonly cacheDir: string;
   readonly classes: readonly string[];
   readonly trainPerClass: number;
@@ -41,35 +48,46 @@ export interface HeldOutSet {
 
 /**
  * Makes sure the held-out task's videos and frame cache exist (rendering and
- * extracting what is missing; ~10 s on 2 cores the first time) and returns
+ * extracting what is missing; seconds on 2 cores the first time) and returns
  * their folders. Actors are split by name: the first `trainPerClass` train,
- * the next `testPerClass` test, so a larger test split keeps the same training clips.
+ * the next `testPerClass` test, so a larger test split keeps the same
+ * training clips. On the people set every clip is filmed in a scene drawn
+ * evenly from all of them, so the scene tells nothing about the new actions.
  */
 export async function ensureHeldOutSet(options: HeldOutOptions = {}): Promise<HeldOutSet> {
-  const classes = options.classes ?? HELD_OUT_CLASSES;
+  const set = options.set ?? 'people';
+  if (set !== 'people' && set !== 'shapes') throw new Error(`held-out set must be people or shapes, got "${set}"`);
+  const heldOut = set === 'people' ? PEOPLE_HELD_OUT_ACTIONS : HELD_OUT_CLASSES;
+  const classes = options.classes ?? heldOut;
   const trainPerClass = requireWholeNumber('held-out trainPerClass', options.trainPerClass ?? 8);
   const testPerClass = requireWholeNumber('held-out testPerClass', options.testPerClass ?? 32);
   const seed = options.seed ?? 11;
   const actors = trainPerClass + testPerClass;
   const data = path.dirname(bundledDatasetDir());
-  const isDefault = classes.join() === HELD_OUT_CLASSES.join();
+  const isDefault = classes.join() === heldOut.join();
   const tag = `heldout-${isDefault ? '' : classes.join('+') + '-'}${seed}-${actors}`;
+  const clips = set === 'people' ? PEOPLE_CACHE : BUNDLED_CACHE;
   // Only a set still to render gets a bar: a complete one returns without a progress call.
   let render: ReturnType<typeof createProgressBar> | undefined;
   const videos = await ensureSyntheticDataset({
-    out: path.join(data, `synth-${tag}`),
+    out: path.join(data, `${set === 'people' ? 'people' : 'synth'}-${tag}`),
     classes,
     perClass: actors,
     actors,
     seed,
-    frames: BUNDLED_CACHE.frames,
-    width: BUNDLED_CACHE.width,
-    height: BUNDLED_CACHE.height,
+    frames: clips.frames,
+    width: clips.width,
+    height: clips.height,
+    ...(set === 'people' ? { set: 'people', sceneCorrelation: 0 } : {}),
     onProgress: (done, total) => (render ??= createProgressBar('render')).update(done, total),
   });
   render?.finish();
-  const { frames, width, height, pixelFormat } = BUNDLED_CACHE;
-  const cacheDir = path.join(data, `cache-${tag}-${trainPerClass}+${testPerClass}-${frames}x${width}x${height}-gray`);
+  const { frames, width, height, pixelFormat } = clips;
+  const colour = pixelFormat === 'gray' ? 'gray' : 'rgb';
+  const cacheDir = path.join(
+    data,
+    `cache-${set === 'people' ? 'people-' : ''}${tag}-${trainPerClass}+${testPerClass}-${frames}x${width}x${height}-${colour}`,
+  );
   const extract = createProgressBar('extract');
   const result = await extractDataset(splitByActor(loadDataset(videos), trainPerClass), {
     out: cacheDir,

@@ -3,6 +3,7 @@ export {
   bundledCacheDir,
   ensureBundledCache,
   ensurePeopleCache,
+  ensurePeopleDataset,
   PEOPLE_CACHE,
   peopleCacheDir,
   peopleDatasetDir,
@@ -31,6 +32,7 @@ export { PEOPLE_SYNTH, PLATES_PER_SCENE } from './people-set';
 export {
   ACTION_SCENES,
   PEOPLE_ACTIONS,
+  PEOPLE_HELD_OUT_ACTIONS,
   type Person,
   type PersonClipParams,
   randomPerson,

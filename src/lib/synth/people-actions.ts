@@ -1,7 +1,8 @@
 /**
- * The eight actions as joint-angle cycles: each maps a phase in [0, 1) to a
- * pose. Walk, run, bend and jump are seen from the side, where knees and hips
- * read best; clap, jack and the waves from the front.
+ * The actions as joint-angle cycles: each maps a phase in [0, 1) to a pose.
+ * Walk, run, bend and jump are seen from the side, where knees and hips read
+ * best; clap, jack and the waves from the front. Four more (box, kick, skip,
+ * squat, all from the side) are held out of the bundled set for chapter 11.
  */
 
 export type View = 'side' | 'front';
@@ -206,6 +207,90 @@ function clap(phase: number): Pose {
   return { lean: 0, lift: 0, arms: [arm, arm], legs: [STAND_LEG, STAND_LEG] };
 }
 
+/** A squat: knees and hips fold until the thighs are level, arms reach forward to balance, and back up. */
+function squat(phase: number): Pose {
+  const [depth] = keyframes(
+    [
+      [0, 0],
+      [0.1, 0],
+      [0.45, 1],
+      [0.6, 1],
+      [0.95, 0],
+    ],
+    phase,
+  ) as [number];
+  const thigh = 92 * DEG * depth;
+  const knee = 118 * DEG * depth;
+  const arm = 6 * DEG + 82 * DEG * depth;
+  return {
+    lean: 4 * DEG + 30 * DEG * depth,
+    lift: 0,
+    arms: [limb(arm, arm + 6 * DEG), limb(arm + 6 * DEG, arm + 12 * DEG)],
+    legs: [limb(thigh, thigh - knee), limb(thigh + 4 * DEG, thigh - knee + 4 * DEG)],
+  };
+}
+
+/** Skipping: a step and a hop on each leg, the free knee lifted high, arms swinging wide against the legs. */
+function skip(phase: number): Pose {
+  const s = TAU * phase;
+  const leg = (x: number): LimbAngles => {
+    const up = Math.max(0, Math.sin(x));
+    const thigh = -14 * DEG + 84 * DEG * up ** 1.5;
+    return limb(thigh, thigh - 12 * DEG - 88 * DEG * up);
+  };
+  const arm = (x: number): LimbAngles => {
+    const upper = -50 * DEG * Math.sin(x) + 10 * DEG;
+    return limb(upper, upper + 55 * DEG);
+  };
+  return {
+    lean: 6 * DEG,
+    lift: 0.08 * Math.abs(Math.sin(2 * s)),
+    arms: [arm(s), arm(s + Math.PI)],
+    legs: [leg(s), leg(s + Math.PI)],
+  };
+}
+
+/**
+ * Boxing, seen from the side: fists up by the chin in a stance with one foot
+ * forward, the near fist punching straight out in the first half of the
+ * cycle, the far one in the second.
+ */
+function box(phase: number): Pose {
+  const p = phase - Math.floor(phase);
+  const punch = (t: number): number => Math.max(0, Math.sin(TAU * t)) ** 2;
+  const arm = (extended: number): LimbAngles => limb(28 * DEG + 60 * DEG * extended, 150 * DEG - 60 * DEG * extended);
+  return {
+    lean: 10 * DEG,
+    lift: 0,
+    arms: [arm(punch(p)), arm(punch(p + 0.5))],
+    legs: [limb(16 * DEG, 12 * DEG), limb(-14 * DEG, -16 * DEG)],
+  };
+}
+
+/** A front kick: the near knee comes up, the lower leg snaps out level, folds back and the foot returns. */
+function kick(phase: number): Pose {
+  // [phase, thigh raise 0..1, knee bend 0..1]
+  const [raise, fold] = keyframes(
+    [
+      [0, 0, 0.05],
+      [0.15, 0, 0.05],
+      [0.35, 0.8, 1],
+      [0.5, 1, 0.05],
+      [0.65, 0.7, 0.9],
+      [0.85, 0, 0.05],
+    ],
+    phase,
+  ) as [number, number];
+  const thigh = 88 * DEG * raise;
+  const back = -24 * DEG * raise;
+  return {
+    lean: -12 * DEG * raise,
+    lift: 0,
+    arms: [limb(back + 10 * DEG, back + 60 * DEG), limb(40 * DEG * raise + 10 * DEG, 40 * DEG * raise + 70 * DEG)],
+    legs: [limb(thigh, thigh - 110 * DEG * fold), limb(-6 * DEG * raise, -8 * DEG * raise)],
+  };
+}
+
 const CYCLES: Readonly<Record<string, ActionCycle>> = {
   bend: { view: 'side', rate: 0.55, stride: 0, pose: bend },
   clap: { view: 'front', rate: 1.25, stride: 0, pose: clap },
@@ -217,12 +302,32 @@ const CYCLES: Readonly<Record<string, ActionCycle>> = {
   wave_two: { view: 'front', rate: 0.85, stride: 0, pose: waveTwo },
 };
 
+/**
+ * Actions the bundled set leaves out, for the transfer chapter: two built
+ * from movements the set has (squat: jump's crouch without the flight; skip:
+ * a walk with a hop) and two it has not (box: the arms thrust forward; kick:
+ * one leg swings up).
+ */
+const HELD_OUT_CYCLES: Readonly<Record<string, ActionCycle>> = {
+  box: { view: 'side', rate: 0.9, stride: 0, pose: box },
+  kick: { view: 'side', rate: 0.6, stride: 0, pose: kick },
+  skip: { view: 'side', rate: 0.7, stride: 0.9, pose: skip },
+  squat: { view: 'side', rate: 0.5, stride: 0, pose: squat },
+};
+
 /** The action classes, sorted; none names a side or a turn direction, so a mirrored clip keeps its label. */
 export const PEOPLE_ACTIONS: readonly string[] = Object.keys(CYCLES).sort();
 
+/** The actions the bundled set leaves out (see {@link HELD_OUT_CYCLES}), sorted; none has a side either. */
+export const PEOPLE_HELD_OUT_ACTIONS: readonly string[] = Object.keys(HELD_OUT_CYCLES).sort();
+
 /** The joint-angle cycle of an action; throws listing the actions for an unknown name. */
 export function actionCycle(action: string): ActionCycle {
-  const cycle = CYCLES[action];
-  if (!cycle) throw new Error(`unknown action "${action}": use one of ${PEOPLE_ACTIONS.join(', ')}`);
+  const cycle = CYCLES[action] ?? HELD_OUT_CYCLES[action];
+  if (!cycle) {
+    throw new Error(
+      `unknown action "${action}": use one of ${PEOPLE_ACTIONS.join(', ')} (held out: ${PEOPLE_HELD_OUT_ACTIONS.join(', ')})`,
+    );
+  }
   return cycle;
 }

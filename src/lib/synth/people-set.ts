@@ -26,6 +26,7 @@ import type { SynthManifestItem, SynthScenePlate, SynthSettings } from './manife
 import {
   ACTION_SCENES,
   PEOPLE_ACTIONS,
+  PEOPLE_HELD_OUT_ACTIONS,
   type Person,
   randomPerson,
   randomPersonClipParams,
@@ -72,8 +73,11 @@ const ACTOR_SPLITS: ReadonlyArray<readonly [Split, number]> = [
 /** Checks the settings only the people set has; the error names the setting and the fix. */
 export function validatePeopleSettings(s: SynthSettings): void {
   for (const label of s.classes) {
-    if (!PEOPLE_ACTIONS.includes(label)) {
-      throw new Error(`unknown action "${label}" for the people set; choose from ${PEOPLE_ACTIONS.join(', ')}`);
+    if (!PEOPLE_ACTIONS.includes(label) && !PEOPLE_HELD_OUT_ACTIONS.includes(label)) {
+      throw new Error(
+        `unknown action "${label}" for the people set; choose from ${PEOPLE_ACTIONS.join(', ')} ` +
+          `(or the held-out ${PEOPLE_HELD_OUT_ACTIONS.join(', ')})`,
+      );
     }
   }
   const p = s.sceneCorrelation;
@@ -150,9 +154,13 @@ function actorSplits(actors: readonly Person[], rng: Rng): Map<string, Split> {
   return splits;
 }
 
-/** Train, val, test: the action's own scene with probability `sceneCorrelation`, else another, evenly. */
+/**
+ * Train, val, test: the action's own scene with probability `sceneCorrelation`,
+ * else another, evenly. A held-out action has no scene of its own: any scene, evenly.
+ */
 export function drawnScene(action: string, sceneCorrelation: number, rng: Rng): string {
-  const own = ACTION_SCENES[action] as string;
+  const own = ACTION_SCENES[action];
+  if (own === undefined) return rng.pick(SCENE_NAMES);
   if (rng.next() < sceneCorrelation) return own;
   return rng.pick(SCENE_NAMES.filter((scene) => scene !== own));
 }
@@ -164,7 +172,8 @@ export function drawnScene(action: string, sceneCorrelation: number, rng: Rng): 
 function swappedScene(action: string, turn: number, classes: readonly string[]): string {
   const a = classes.indexOf(action);
   const other = classes[(a + 1 + (turn % (classes.length - 1))) % classes.length] as string;
-  return ACTION_SCENES[other] as string;
+  // Held-out actions own no scene: every scene in turn.
+  return ACTION_SCENES[other] ?? (SCENE_NAMES[turn % SCENE_NAMES.length] as string);
 }
 
 function clipJob(

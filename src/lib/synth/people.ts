@@ -14,7 +14,7 @@ import { type Capsule, type PartGroup, type Person, poseFigure } from './people-
 import type { Plate } from './scene-shapes';
 import { renderScenePlate, type SceneSpec } from './scenes';
 
-export { PEOPLE_ACTIONS } from './people-actions';
+export { PEOPLE_ACTIONS, PEOPLE_HELD_OUT_ACTIONS } from './people-actions';
 export { type Body, type Person, randomPerson } from './people-figure';
 
 /** Each action's own scene: a bijection onto the scene names. */
