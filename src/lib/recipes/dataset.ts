@@ -157,8 +157,8 @@ const BUNDLED_VIDEOS: Readonly<Record<string, { dir: () => string; render: () =>
 /**
  * The coloured-shapes set at 16 frames of 32×32 gray, whose classes differ
  * only by motion (no frame tells the class): what the tutorial ran on before
- * the people set, and what chapter 11's held-out motions and chapter 13's
- * UCF101-layout rehearsal still use. Its runs are named `shapes-<base>`.
+ * the people set, and what chapter 13's UCF101-layout rehearsal and the
+ * exercises' quick variants still use. Its runs are named `shapes-<base>`.
  */
 export function shapesDataset(): TutorialDataset {
   const { frames, width, height } = BUNDLED_CACHE;
