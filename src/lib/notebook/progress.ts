@@ -19,11 +19,28 @@ export interface ProgressBarOptions {
   readonly stream?: NodeJS.WriteStream;
   /** What is counted, shown while the total is unknown (`4 batches`). @default 'done' */
   readonly unit?: string;
+  /**
+   * Draw nothing when the first update already reports all of it done (a
+   * complete cache resumed): no "64/64 100%" for work that did not happen. @default false
+   */
+  readonly onlyForWork?: boolean;
 }
 
 export function createProgressBar(label: string, options: ProgressBarOptions = {}): ProgressBar {
   const unit = options.unit ?? 'done';
-  return inNotebook() ? notebookBar(label, unit) : terminalBar(label, unit, options.stream ?? process.stderr);
+  const make = (): ProgressBar =>
+    inNotebook() ? notebookBar(label, unit) : terminalBar(label, unit, options.stream ?? process.stderr);
+  if (!options.onlyForWork) return make();
+  let bar: ProgressBar | undefined;
+  let idle = true;
+  return {
+    update(done, total, note) {
+      if (idle && total !== undefined && done >= total) return;
+      idle = false;
+      (bar ??= make()).update(done, total, note);
+    },
+    finish: () => bar?.finish(),
+  };
 }
 
 function describe(

@@ -216,7 +216,7 @@ function build(r: Resolved, maxEpochs: number | undefined): TutorialDataset {
     async ensureCache() {
       if (r.extract) return r.extract(r.cacheDir);
       await this.ensureVideos();
-      const bar = createProgressBar('extract');
+      const bar = createProgressBar('extract', { onlyForWork: true });
       const { frames, width, height, pixelFormat } = r.clip;
       const result = await extractDataset(load(), {
         out: r.cacheDir,

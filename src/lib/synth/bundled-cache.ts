@@ -79,7 +79,7 @@ async function extractInto(
   dir: string,
   clips: { frames: number; width: number; height: number; pixelFormat: 'gray' | 'rgb24' },
 ): Promise<string> {
-  const bar = createProgressBar('extract');
+  const bar = createProgressBar('extract', { onlyForWork: true });
   const result = await extractDataset(loadDataset(root), {
     out: dir,
     ...clips,

@@ -88,7 +88,7 @@ export async function ensureHeldOutSet(options: HeldOutOptions = {}): Promise<He
     data,
     `cache-${set === 'people' ? 'people-' : ''}${tag}-${trainPerClass}+${testPerClass}-${frames}x${width}x${height}-${colour}`,
   );
-  const extract = createProgressBar('extract');
+  const extract = createProgressBar('extract', { onlyForWork: true });
   const result = await extractDataset(splitByActor(loadDataset(videos), trainPerClass), {
     out: cacheDir,
     frames,
