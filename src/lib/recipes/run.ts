@@ -386,16 +386,20 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     };
     if (result.aborted) return summary;
     await model.save(fileIO(path.join(out, 'model')));
-    recordRun(out, {
-      model: chosen.model,
-      data: cache.dir,
-      seed,
-      epochs,
-      augment: augmentMode,
-      scenePaste: augment === false ? 0 : (augment.scenePaste ?? 0),
-      ...(start ? { from: start.from, freeze } : {}),
-      ...(options.plant ? { plant: options.plant } : {}),
-    });
+    writeRunRecord(
+      out,
+      {
+        model: chosen.model,
+        data: cache.dir,
+        seed,
+        epochs,
+        augment: augmentMode,
+        scenePaste: augment === false ? 0 : (augment.scenePaste ?? 0),
+        ...(start ? { from: start.from, freeze } : {}),
+        ...(options.plant ? { plant: options.plant } : {}),
+      },
+      cache,
+    );
     const test = await evaluateOnCache(model, chosen, cache.dir, 'test', normalization);
     const swapped = cache.splits.swapped
       ? await evaluateOnCache(model, chosen, cache.dir, 'swapped', normalization)
@@ -419,8 +423,12 @@ export type RunRecordFields = Omit<RunRecord, keyof ClipFormat | 'batchSize' | '
  * calls it after saving the model, so the command line can check that run too.
  */
 export function recordRun(run: string, fields: RunRecordFields): RunRecord {
-  const chosen = runRecipe(fields.model);
-  const cache = readCacheInfo(fields.data);
+  runFile(run, path.join('model', 'model.json'));
+  return writeRunRecord(run, fields, readCacheInfo(fields.data));
+}
+
+/** run.json from `fields` and the cache they name, already read. */
+function writeRunRecord(run: string, fields: RunRecordFields, cache: CacheInfo): RunRecord {
   const record: RunRecord = {
     ...fields,
     data: cache.dir,
@@ -428,9 +436,8 @@ export function recordRun(run: string, fields: RunRecordFields): RunRecord {
     width: cache.width,
     height: cache.height,
     pixelFormat: cache.pixelFormat,
-    batchSize: chosen.batchSize,
+    batchSize: runRecipe(fields.model).batchSize,
   };
-  runFile(run, path.join('model', 'model.json'));
   writeFileAtomic(path.join(run, 'run.json'), JSON.stringify(record, null, 1));
   return record;
 }

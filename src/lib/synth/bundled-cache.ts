@@ -45,14 +45,13 @@ export function peopleCacheDir(): string {
  * when it is missing or was rendered with other settings; returns its folder.
  */
 export async function ensurePeopleDataset(): Promise<string> {
-  // The bar appears only when there is something to render.
-  let render: ReturnType<typeof createProgressBar> | undefined;
+  const render = createProgressBar('render people', { onlyForWork: true });
   const root = await ensureSyntheticDataset({
     out: peopleDatasetDir(),
     set: 'people',
-    onProgress: (done, total) => (render ??= createProgressBar('render people')).update(done, total),
+    onProgress: (done, total) => render.update(done, total),
   });
-  render?.finish();
+  render.finish();
   return root;
 }
 

@@ -67,8 +67,7 @@ export async function ensureHeldOutSet(options: HeldOutOptions = {}): Promise<He
   const isDefault = classes.join() === heldOut.join();
   const tag = `heldout-${isDefault ? '' : classes.join('+') + '-'}${seed}-${actors}`;
   const clips = set === 'people' ? PEOPLE_CACHE : BUNDLED_CACHE;
-  // Only a set still to render gets a bar: a complete one returns without a progress call.
-  let render: ReturnType<typeof createProgressBar> | undefined;
+  const render = createProgressBar('render', { onlyForWork: true });
   const videos = await ensureSyntheticDataset({
     out: path.join(data, `${set === 'people' ? 'people' : 'synth'}-${tag}`),
     classes,
@@ -79,9 +78,9 @@ export async function ensureHeldOutSet(options: HeldOutOptions = {}): Promise<He
     width: clips.width,
     height: clips.height,
     ...(set === 'people' ? { set: 'people', sceneCorrelation: 0 } : {}),
-    onProgress: (done, total) => (render ??= createProgressBar('render')).update(done, total),
+    onProgress: (done, total) => render.update(done, total),
   });
-  render?.finish();
+  render.finish();
   const { frames, width, height, pixelFormat } = clips;
   const colour = pixelFormat === 'gray' ? 'gray' : 'rgb';
   const cacheDir = path.join(
