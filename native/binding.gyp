@@ -12,6 +12,9 @@
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
       "defines": ["NAPI_VERSION=8"],
+      "conditions": [
+        ["OS=='linux'", {"cflags_cc": ["-fopenmp"], "ldflags": ["-fopenmp"]}]
+      ],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

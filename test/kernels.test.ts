@@ -378,6 +378,43 @@ describe('actlab Slice on wasm and cpu', () => {
   }
 });
 
+describe('actlab Identity on wasm shares memory', () => {
+  test('a clone holds no copy, outlives its source, and frees the memory with the last tensor', async () => {
+    await onBackend('wasm', actlabWasm, () => undefined);
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor1d([1, 2, 3]);
+    const before = backend.numDataIds();
+    const copy = tf.clone(x);
+    assert.equal(backend.numDataIds(), before, 'the clone made a second buffer');
+    x.dispose();
+    assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+    assert.equal(backend.numDataIds(), before, "disposing the source freed the clone's memory");
+    copy.dispose();
+    assert.equal(backend.numDataIds(), before - 1);
+  });
+
+  test('a gradient step, whose saved tensors are now shared, leaks nothing and updates the weights right', async () => {
+    const counts = await onBackend('wasm', actlabWasm, () => {
+      const w = tf.variable(tf.ones([4, 4]));
+      const x = tf.ones([8, 4]);
+      const step = () =>
+        tf.tidy(() => {
+          const g = tf.grad((v: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x, v))))(w);
+          w.assign(tf.sub(w, tf.mul(g, 0.01)));
+        });
+      step();
+      const first = tf.memory().numTensors;
+      for (let i = 0; i < 5; i++) step();
+      const result = { first, last: tf.memory().numTensors, values: Array.from(w.dataSync()) };
+      tf.dispose([w, x]);
+      return result;
+    });
+    assert.equal(counts.last, counts.first, 'tensors leaked across steps');
+    // relu(x·w) is 4 everywhere on ones, so each step takes 0.01·8 off every weight.
+    for (const v of counts.values) assert.ok(Math.abs(v - (1 - 6 * 0.08)) < 1e-5, `weight ${v}`);
+  });
+});
+
 describe('the stock wasm kernels the pack replaces are wrong (so these checks can fail)', () => {
   test('stock Conv3DBackpropInputV2 and MaxPool3D disagree with the reference', async () => {
     const c = CONV_CASES[6]!;

@@ -292,6 +292,8 @@ interface PoolCase {
   readonly strides: [number, number, number];
   readonly padding: 'same' | 'valid';
   readonly rank: 4 | 5;
+  /** Round x to this many levels per unit, so that windows hold ties (the first cell takes the gradient). */
+  readonly levels?: number;
 }
 
 const POOL_CASES: PoolCase[] = [
@@ -300,6 +302,10 @@ const POOL_CASES: PoolCase[] = [
   { rank: 5, xShape: [2, 3, 5, 5, 4], filter: [1, 2, 2], strides: [1, 2, 2], padding: 'same' },
   { rank: 4, xShape: [2, 1, 7, 8, 3], filter: [1, 2, 2], strides: [1, 2, 2], padding: 'valid' },
   { rank: 4, xShape: [2, 1, 9, 7, 5], filter: [1, 3, 3], strides: [1, 2, 2], padding: 'same' },
+  // Windows that tile x exactly (no dx zeroing), with ties; and a stride past the window (cells no window reads).
+  { rank: 4, xShape: [3, 1, 8, 8, 16], filter: [1, 2, 2], strides: [1, 2, 2], padding: 'valid', levels: 2 },
+  { rank: 5, xShape: [2, 4, 6, 6, 8], filter: [2, 2, 2], strides: [2, 2, 2], padding: 'valid', levels: 1 },
+  { rank: 5, xShape: [2, 5, 7, 7, 3], filter: [1, 2, 2], strides: [2, 3, 3], padding: 'valid', levels: 2 },
 ];
 
 /** Average pool over the window's cells inside x (TensorFlow's rule), and dx for Σ y·dy. */
@@ -336,7 +342,8 @@ describe('onednn max and average pooling match a float64 reference', { skip }, (
   POOL_CASES.forEach((p, i) => {
     test(`pool${p.rank - 2}d x [${p.xShape}] window [${p.filter}] strides [${p.strides}] ${p.padding}`, async () => {
       // Below zero: padding must never win a max.
-      const x = randomArray(size(p.xShape), 40 + i).map((v) => v - 2);
+      const levels = p.levels;
+      const x = randomArray(size(p.xShape), 40 + i).map((v) => (levels ? Math.round(v * levels) / levels : v) - 2);
       const max = refMaxPool3d(p, x);
       const dy = randomArray(max.y.length, 50 + i);
       const maxDx = new Float64Array(x.length);
@@ -369,6 +376,20 @@ describe('onednn max and average pooling match a float64 reference', { skip }, (
         }
       }
     });
+  });
+});
+
+describe('onednn max pooling never hides a NaN', { skip }, () => {
+  test('a window holding a NaN pools to NaN, the others to their max, on wasm and cpu', async () => {
+    const x = Float32Array.from({ length: 16 }, (_, i) => i);
+    x[5] = NaN; // the top-left window of the 4×4 image
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const y = await on(backend, () =>
+        tf.tidy(() => Array.from(tf.maxPool(tf.tensor4d(x, [1, 4, 4, 1]), 2, 2, 'valid').dataSync())),
+      );
+      assert.ok(Number.isNaN(y[0]), `${backend}: y[0] = ${y[0]}`);
+      assert.deepEqual(y.slice(1), [7, 13, 15], backend);
+    }
   });
 });
 

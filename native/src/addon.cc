@@ -20,6 +20,8 @@
 //       kind 2: max gradient  a = x, b = dy, out = dx
 //       kind 3: avg gradient  b = dy, out = dx
 //       geometry: N,iD,iH,iW,C, oD,oH,oW, kD,kH,kW, sD,sH,sW, padFront,padTop,padLeft, spatialDims(2|3)
+//   maxPool(geometry, x, y)                 y = the max of each window            (plain loops, no workspace)
+//   maxPoolGrad(geometry, x, y, dy, dx)     dy to the first cell of each window equal to y
 //   matMul(a, b, out, batchA, batchB, m, k, n, transposeA, transposeB)
 //   reduceRows(x, out, rows, cols, mean)      out[c] = sum (or mean) over r of x[r, c]   (a plain loop)
 //   addRow(x, row, out, rows, cols)           out[r, c] = x[r, c] + row[c]
@@ -28,6 +30,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -551,6 +555,140 @@ napi_value Pool(napi_env env, napi_callback_info info) {
   });
 }
 
+// ------------------------------------------------------ max pooling, direct
+//
+// TensorFlow.js hands MaxPoolGrad the forward's output y as well as x, so the
+// cell each window took is the first one equal to y: no argmax workspace, and
+// no second forward pass as oneDNN's gradient needs (it was a quarter of a
+// 112×112 frame model's training step). Both loops run the channels innermost,
+// where the data is contiguous, so they vectorise; NaN propagates as in y.
+
+struct MaxPoolPlan {
+  PoolGeometry g;
+  int64_t xs, ys;  // floats in x and in y
+};
+
+MaxPoolPlan maxPoolPlan(const int32_t* raw) {
+  PoolGeometry g{raw[0],  raw[1],  raw[2],  raw[3],  raw[4],  raw[5],  raw[6],  raw[7],  raw[8],
+                 raw[9],  raw[10], raw[11], raw[12], raw[13], raw[14], raw[15], raw[16], raw[17]};
+  return {g, g.n * g.id * g.ih * g.iw * g.c, g.n * g.od * g.oh * g.ow * g.c};
+}
+
+// The window of output row (od, oh) and column ow, clipped to the input.
+struct Window {
+  int64_t d0, d1, h0, h1, w0, w1;
+};
+
+Window windowOf(const PoolGeometry& g, int64_t od, int64_t oh, int64_t ow) {
+  const int64_t d = od * g.sd - g.pf, h = oh * g.sh - g.pt, w = ow * g.sw - g.pl;
+  return {std::max<int64_t>(d, 0), std::min(d + g.kd, g.id), std::max<int64_t>(h, 0),
+          std::min(h + g.kh, g.ih), std::max<int64_t>(w, 0), std::min(w + g.kw, g.iw)};
+}
+
+void maxPoolForward(const PoolGeometry& g, const float* x, float* y) {
+  const int64_t rows = g.n * g.od * g.oh, c = g.c;
+#pragma omp parallel for schedule(static)
+  for (int64_t row = 0; row < rows; row++) {
+    const int64_t n = row / (g.od * g.oh), od = row / g.oh % g.od, oh = row % g.oh;
+    for (int64_t ow = 0; ow < g.ow; ow++) {
+      float* out = y + (row * g.ow + ow) * c;
+      std::fill(out, out + c, -std::numeric_limits<float>::infinity());
+      const Window win = windowOf(g, od, oh, ow);
+      for (int64_t d = win.d0; d < win.d1; d++)
+        for (int64_t h = win.h0; h < win.h1; h++)
+          for (int64_t w = win.w0; w < win.w1; w++) {
+            const float* in = x + (((n * g.id + d) * g.ih + h) * g.iw + w) * c;
+            for (int64_t k = 0; k < c; k++) out[k] = (in[k] > out[k] || in[k] != in[k]) ? in[k] : out[k];
+          }
+    }
+  }
+}
+
+// Windows that do not overlap write their cells' gradients directly (rows in
+// parallel); overlapping ones add into a zeroed dx, one batch item a thread.
+// Where the windows do not cover every cell (a stride past the window, an odd
+// edge left over), dx is zeroed first.
+void maxPoolBackward(const PoolGeometry& g, const float* x, const float* y, const float* dy, float* dx) {
+  const int64_t c = g.c, perItem = g.id * g.ih * g.iw * c;
+  const bool disjoint = g.kd <= g.sd && g.kh <= g.sh && g.kw <= g.sw;
+  const bool tiles = disjoint && g.kd == g.sd && g.kh == g.sh && g.kw == g.sw && g.pf == 0 && g.pt == 0 &&
+                     g.pl == 0 && g.od * g.sd == g.id && g.oh * g.sh == g.ih && g.ow * g.sw == g.iw;
+  const int64_t rows = disjoint ? g.n * g.od * g.oh : g.n, rowsPerItem = disjoint ? g.od * g.oh : 1;
+  if (!tiles) {
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < g.n; n++) std::memset(dx + n * perItem, 0, perItem * sizeof(float));
+  }
+#pragma omp parallel
+  {
+    std::vector<int32_t> open(c);  // 1 while channel k's window has not found its cell
+#pragma omp for schedule(static)
+    for (int64_t row = 0; row < rows; row++) {
+      const int64_t n = row / rowsPerItem, first = disjoint ? row % rowsPerItem : 0;
+      const int64_t last = disjoint ? first + 1 : g.od * g.oh;
+      for (int64_t r = first; r < last; r++) {
+        const int64_t od = r / g.oh, oh = r % g.oh;
+        for (int64_t ow = 0; ow < g.ow; ow++) {
+          const int64_t at = (((n * g.od + od) * g.oh + oh) * g.ow + ow) * c;
+          const float *__restrict__ want = y + at, *__restrict__ grad = dy + at;
+          int32_t* __restrict__ o = open.data();
+          for (int64_t k = 0; k < c; k++) o[k] = 1;
+          const Window win = windowOf(g, od, oh, ow);
+          for (int64_t d = win.d0; d < win.d1; d++)
+            for (int64_t h = win.h0; h < win.h1; h++)
+              for (int64_t w = win.w0; w < win.w1; w++) {
+                const int64_t cell = (((n * g.id + d) * g.ih + h) * g.iw + w) * c;
+                const float* __restrict__ in = x + cell;
+                float* __restrict__ out = dx + cell;
+                if (disjoint) {
+                  for (int64_t k = 0; k < c; k++) {
+                    const float v = in[k], m = want[k], gk = grad[k];
+                    const int32_t hit = o[k] & static_cast<int32_t>((v == m) | ((v != v) & (m != m)));
+                    out[k] = hit ? gk : 0.0f;
+                    o[k] &= ~hit;
+                  }
+                } else {
+                  for (int64_t k = 0; k < c; k++) {
+                    const float v = in[k], m = want[k], gk = grad[k];
+                    const int32_t hit = o[k] & static_cast<int32_t>((v == m) | ((v != v) & (m != m)));
+                    out[k] += hit ? gk : 0.0f;
+                    o[k] &= ~hit;
+                  }
+                }
+              }
+        }
+      }
+    }
+  }
+}
+
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 3);
+    const MaxPoolPlan p = maxPoolPlan(ints(env, argv[0], 18, "geometry"));
+    size_t lx = 0, ly = 0;
+    const float* x = floats(env, argv[1], &lx, "x");
+    float* y = floats(env, argv[2], &ly, "y");
+    checkLength(lx, p.xs, "x"), checkLength(ly, p.ys, "y");
+    maxPoolForward(p.g, x, y);
+    return nullptr;
+  });
+}
+
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 5);
+    const MaxPoolPlan p = maxPoolPlan(ints(env, argv[0], 18, "geometry"));
+    size_t lx = 0, ly = 0, ldy = 0, ldx = 0;
+    const float* x = floats(env, argv[1], &lx, "x");
+    const float* y = floats(env, argv[2], &ly, "y");
+    const float* dy = floats(env, argv[3], &ldy, "dy");
+    float* dx = floats(env, argv[4], &ldx, "dx");
+    checkLength(lx, p.xs, "x"), checkLength(ly, p.ys, "y"), checkLength(ldy, p.ys, "dy"), checkLength(ldx, p.xs, "dx");
+    maxPoolBackward(p.g, x, y, dy, dx);
+    return nullptr;
+  });
+}
+
 // ------------------------------------------- matmul, row reductions, bias add
 
 // One cached primitive per shape key; every argument is plain row-major f32.
@@ -687,6 +825,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"normForward", nullptr, NormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"normBackward", nullptr, NormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"pool", nullptr, Pool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduceRows", nullptr, ReduceRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addRow", nullptr, AddRow, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

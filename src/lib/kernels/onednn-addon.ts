@@ -40,6 +40,10 @@ export interface OneDnnAddon {
   ): void;
   /** kind 0 max (x → y), 1 average (x → y), 2 max gradient (x, dy → dx), 3 average gradient (dy → dx). */
   pool(kind: 0 | 1 | 2 | 3, geometry: Int32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** Max pooling in plain loops, pool()'s geometry: x → y. */
+  maxPool(geometry: Int32Array, x: Float32Array, y: Float32Array): void;
+  /** Its gradient from the forward's output: dy goes to the first cell of each window equal to y. */
+  maxPoolGrad(geometry: Int32Array, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** a [batchA,M,K] (or [batchA,K,M] transposed) × b [batchB,K,N] (or [batchB,N,K]) → out [max batch,M,N]; a batch of 1 broadcasts. */
   matMul(
     a: Float32Array,
@@ -71,6 +75,20 @@ export const ONEDNN_HOW =
   'apt-get install libdnnl-dev g++ make (macOS: brew install onednn), then run node native/install.js in the actlab folder';
 
 let status: OneDnnStatus | undefined;
+
+const ADDON_FUNCTIONS: readonly (keyof OneDnnAddon)[] = [
+  'version',
+  'conv',
+  'convImplementation',
+  'normForward',
+  'normBackward',
+  'pool',
+  'maxPool',
+  'maxPoolGrad',
+  'matMul',
+  'reduceRows',
+  'addRow',
+];
 
 /** The addon file above `from` (the package root holds native/), or undefined. */
 function findAddon(from: string): string | undefined {
@@ -116,6 +134,15 @@ export function loadOneDnn(): OneDnnStatus {
   try {
     const addon = require(file) as OneDnnAddon;
     addon.version();
+    // A build from an older actlab lacks the newer functions: say so instead of failing mid-training.
+    const missing = ADDON_FUNCTIONS.filter((name) => typeof addon[name] !== 'function');
+    if (missing.length > 0) {
+      status = {
+        loaded: false,
+        reason: `the oneDNN addon at ${file} predates this actlab (no ${missing.join(', ')}); rebuild it: node native/install.js`,
+      };
+      return status;
+    }
     status = { loaded: true, addon, threads: Number(process.env.OMP_NUM_THREADS) || threads, file };
   } catch (error) {
     const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.trim();

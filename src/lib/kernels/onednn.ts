@@ -246,7 +246,7 @@ function poolConfigs(backendName: string, memoryFor: MemoryFor, addon: OneDnnAdd
       requireFloat32(kernel, { x });
       const geometry = poolGeometry(kernel, x.shape, attrs as unknown as tf.MaxPool3DAttrs);
       const [y] = memoryFor(backend).compute([x], [outputShape(geometry)], ([xv], [yv]) =>
-        addon.pool(kind, geometry, xv!, yv!, yv!),
+        kind === 0 ? addon.maxPool(geometry, xv!, yv!) : addon.pool(kind, geometry, xv!, yv!, yv!),
       );
       return y!;
     };
@@ -259,6 +259,15 @@ function poolConfigs(backendName: string, memoryFor: MemoryFor, addon: OneDnnAdd
       const expected = outputShape(geometry);
       if (dy.shape.join() !== expected.join()) {
         throw new Error(`${kernel}: dy must be [${expected}] for x [${input.shape}]; got [${dy.shape}]`);
+      }
+      const { output } = inputs as { output?: tf.TensorInfo };
+      if (kind === 2 && output) {
+        // The forward's output y picks each window's cell: no second forward pass.
+        requireFloat32(kernel, { output });
+        const [dx] = memoryFor(backend).compute([input, output, dy], [input.shape], ([xv, yv, dyv], [dxv]) =>
+          addon.maxPoolGrad(geometry, xv!, yv!, dyv!, dxv!),
+        );
+        return dx!;
       }
       const [dx] = memoryFor(backend).compute([input, dy], [input.shape], ([xv, dyv], [dxv]) =>
         addon.pool(kind, geometry, xv!, dyv!, dxv!),

@@ -8,6 +8,7 @@ import { type KernelPack, registerKernelPack } from './registry';
 import { cpuHost, wasmHost } from './backend-host';
 import { channelNormKernelConfigs, cpuMemory, wasmMemory } from './channel-norm';
 import { convKernelConfigs } from './conv-kernels';
+import { sharedCastConfig, sharedIdentityConfig } from './identity';
 import { maxPool3dKernelConfigs, maxPoolGradKernelConfig } from './max-pool3d';
 import { sliceKernelConfig, splitKernelConfig } from './split';
 import { leadingAxesReduceConfig } from './sum-leading-axes';
@@ -18,8 +19,8 @@ import { leadingAxesReduceConfig } from './sum-leading-axes';
  * Conv3DBackpropFilterV2 wrong at stride 2; its MaxPool3D clips negatives to 0;
  * its MaxPoolGrad is slow;
  * its Sum/Mean over leading axes (bias gradient, batch-norm statistics), its
- * SplitV (grouped convolution) and its Slice of rank-5 clips are slow. Plus
- * fused batch-norm training kernels.
+ * SplitV (grouped convolution) and its Slice of rank-5 clips are slow; its
+ * Identity copies every tensor a gradient keeps. Plus fused batch-norm training kernels.
  */
 export const wasmConvPack: KernelPack = {
   name: 'conv-im2col',
@@ -30,6 +31,7 @@ export const wasmConvPack: KernelPack = {
     maxPoolGradKernelConfig('wasm', wasmHost),
     ...wrappedStock('wasm', wasmHost),
     ...channelNormKernelConfigs('wasm', wasmMemory),
+    sharedIdentityConfig('wasm'),
   ],
 };
 
@@ -50,7 +52,7 @@ export const cpuConvPack: KernelPack = {
 const stockKernels = new Map<string, tf.KernelConfig>();
 
 /**
- * Wrappers around stock kernels (Sum, Mean, SplitV, Slice) that take the fast
+ * Wrappers around stock kernels (Sum, Mean, SplitV, Slice, Cast) that take the fast
  * path and defer the rest to the stock kernel; `only` picks some of them.
  */
 function wrappedStock(backendName: string, hostFor: typeof wasmHost, only?: readonly string[]): tf.KernelConfig[] {
@@ -59,6 +61,7 @@ function wrappedStock(backendName: string, hostFor: typeof wasmHost, only?: read
     { name: tf.Mean, make: leadingAxesReduceConfig },
     { name: tf.SplitV, make: splitKernelConfig },
     { name: tf.Slice, make: sliceKernelConfig },
+    { name: tf.Cast, make: sharedCastConfig },
   ].filter(({ name }) => !only || only.includes(name));
   return wrap.flatMap(({ name, make }) => {
     // Captured once: a later call would find our own kernel registered and wrap it.
