@@ -22,6 +22,7 @@ import {
   type EpochRecord,
   fileIO,
   latestCheckpoint,
+  NonFiniteTrainingError,
   restoreWeights,
   stepDecay,
   timeDecay,
@@ -407,6 +408,67 @@ describe('train: resume only a matching run', () => {
     // Epoch 1 allocates the optimizer's moments; from epoch 2 on the count stays put.
     assert.equal(records[7]!.numTensors, records[1]!.numTensors, records.map((r) => r.numTensors).join(' '));
     model.dispose();
+  });
+});
+
+describe('train: a number that is not a number is never a result', () => {
+  test('weights gone NaN under an absurd rate stop training at that batch, naming it and the fix', async () => {
+    const model = tinyC3d(3);
+    const result = train(model, data16(), {
+      epochs: 3,
+      optimizer: { name: 'sgd', learningRate: 1e30 },
+      progress: false,
+      log: null,
+    });
+    await assert.rejects(result, (error: unknown) => {
+      assert.ok(error instanceof NonFiniteTrainingError, String(error));
+      assert.equal(error.epoch, 0);
+      assert.match(error.message, /^train: stopped at epoch 1, batch \d+: the (loss|weights) became/);
+      assert.match(error.message, /lower it \(10× is a good first step\).*actlab doctor --model M --data CACHE/);
+      assert.match(error.message, /No epoch had finished, so nothing was saved\.$/);
+      return true;
+    });
+    model.dispose();
+  });
+
+  test('a run that goes NaN in epoch 2 keeps epoch 1: its checkpoint, and a history of finite epochs only', async () => {
+    const runDir = join(scratch, 'goes-nan');
+    const model = tinyC3d(4);
+    // A sane rate for epoch 1, an absurd one from epoch 2 on.
+    const schedule = ({ epoch, baseLr }: { epoch: number; baseLr: number }) => (epoch === 0 ? baseLr : 1e30);
+    await assert.rejects(
+      train(model, data16(), {
+        epochs: 3,
+        runDir,
+        optimizer: { name: 'sgd', learningRate: 0.01 },
+        schedule,
+        progress: false,
+        log: null,
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof NonFiniteTrainingError, String(error));
+        assert.equal(error.epoch, 1);
+        assert.ok(
+          error.message.includes(`The checkpoint of epoch 1 in ${runDir} is kept; nothing of epoch 2 was saved.`),
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(readdirSync(join(runDir, 'checkpoints')).sort(), ['epoch-0001', 'latest.json']);
+    const history = JSON.parse(readFileSync(join(runDir, 'history.json'), 'utf8')) as { epochs: EpochRecord[] };
+    assert.deepEqual(
+      history.epochs.map((e) => e.epoch),
+      [0],
+    );
+    assert.ok(Number.isFinite(history.epochs[0]!.loss));
+    // The kept checkpoint holds finite weights.
+    const restored = tinyC3d(9);
+    const checkpoint = latestCheckpoint(runDir);
+    assert.ok(checkpoint, 'a checkpoint to resume from');
+    await restoreWeights(restored, checkpoint.dir);
+    for (const w of restored.getWeights()) assert.ok(w.dataSync().every(Number.isFinite), `weights [${w.shape}]`);
+    model.dispose();
+    restored.dispose();
   });
 });
 

@@ -14,6 +14,7 @@ export {
   saveCheckpoint,
 } from './checkpoint';
 export { fileIO, type FileIOHandler } from '../models/file-io';
+export { NonFiniteTrainingError } from './finite';
 export { type ResumeMode, type RunFingerprint } from './resume';
 export { loadTutorialModel, readRunHistory, type RunHistory, tutorialRunDir, tutorialRunsDir } from './run-dir';
 export {

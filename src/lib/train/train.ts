@@ -27,6 +27,7 @@ import { requireWholeNumber } from '../util/validate';
 import { createOptimizer, getLearningRate, type OptimizerSpec, resolveOptimizer, setLearningRate } from './optimizers';
 import { describeModel, planResume, type ResumeMode, type RunFingerprint } from './resume';
 import { type Batch, accuracyMetric, epochsOf, followEpochs, inspectFirstBatch, prepareLabels } from './batches';
+import { nonFiniteAfterBatch, nonFiniteError, type NonFiniteTrainingError } from './finite';
 import { epochLine, interruptedLine } from './log-lines';
 import {
   constantLr,
@@ -369,6 +370,7 @@ async function runEpochs(
   let baseLr = state.baseLr;
   let stoppedEarly = false;
   let aborted = false;
+  let nonFinite: NonFiniteTrainingError | undefined;
 
   const writeHistory = () => {
     if (!options.runDir) return;
@@ -420,13 +422,20 @@ async function runEpochs(
     onBatchBegin: async (_batch) => {
       setLearningRate(optimizer, schedule({ epoch: currentEpoch, iteration, baseLr }));
     },
-    onBatchEnd: async (_batch, logs) => {
+    onBatchEnd: async (batch, logs) => {
       iteration += 1;
       batchesDone += 1;
       batchesThisEpoch += 1;
       samples += metricOf(logs, 'size') ?? 0;
       lastLoss = metricOf(logs, 'loss') ?? NaN;
       lastBatchEnd = Date.now();
+      const what = nonFiniteAfterBatch(model, lastLoss);
+      if (what) {
+        const lastGood = history[history.length - 1]?.epoch;
+        nonFinite = nonFiniteError(what, currentEpoch, batch, lastGood, options.runDir);
+        model.stopTraining = true; // no validation, no record and no checkpoint of this epoch
+        return;
+      }
       if (bar) {
         // Unknown until the first epoch ends when the dataset does not know its size: the bar counts batches.
         const total = batchesPerEpoch ? batchesPerEpoch * (options.epochs - startEpoch) : undefined;
@@ -436,7 +445,7 @@ async function runEpochs(
     },
     onEpochEnd: async (epoch, logs) => {
       // A part epoch is no epoch: no record, no checkpoint; a resumed run does it again.
-      if (aborted && batchesThisEpoch !== batchesPerEpoch) return;
+      if (nonFinite || (aborted && batchesThisEpoch !== batchesPerEpoch)) return;
       batchesPerEpoch ??= batchesThisEpoch;
       const seconds = (Date.now() - epochStart) / 1000;
       const record = epochRecord(epoch, logs, getLearningRate(optimizer), seconds, samples, {
@@ -525,6 +534,10 @@ async function runEpochs(
       );
   } finally {
     bar?.finish();
+  }
+  if (nonFinite) {
+    writeHistory(); // the finite epochs before it
+    throw nonFinite;
   }
   if (aborted) {
     const epochDone = history[history.length - 1]?.epoch === currentEpoch;
