@@ -8,7 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { colabFiles, colabSettings, colabUrl, setupCellSource, writeColabFiles } from '../src/lib/jupyter';
+import {
+  colabFiles,
+  colabLinksMarkdown,
+  colabSettings,
+  colabUrl,
+  setupCellSource,
+  writeColabFiles,
+  writeColabSettings,
+} from '../src/lib/jupyter';
 import { ROOT, runCli } from './helpers/cli';
 import { joined, NOTEBOOKS, numberedNotebooks, readCells } from './helpers/notebooks';
 
@@ -94,6 +102,24 @@ describe('Colab variants', () => {
     assert.ok(colabFiles(options).every((f) => f.state === 'same'));
     assert.ok(!fs.existsSync(path.join(colabDir, 'notebooks', '99_gone.ipynb')));
     assert.match(fs.readFileSync(path.join(colabDir, 'notebooks', chapter!), 'utf8'), /Changed\. /);
+  });
+
+  it('--repo sets that one setting: the links follow it, a bad name is refused before anything is written', () => {
+    const { notebooksDir, colabDir } = tempColab();
+    writeColabSettings({ repository: 'someone/actlab-fork', branch: 'spring' }, colabDir);
+    assert.deepEqual(colabSettings(colabDir), { repository: 'someone/actlab-fork', branch: 'spring' });
+    const chapters = fs.readdirSync(notebooksDir);
+    const table = colabLinksMarkdown(colabSettings(colabDir), chapters);
+    assert.equal(table.split('\n').length, 2 + 1 + chapters.length, 'header, rule, setup and a row per chapter');
+    assert.ok(table.includes('github/someone/actlab-fork/blob/spring/colab/setup.ipynb'));
+    assert.throws(() => writeColabSettings({ repository: 'no-slash', branch: 'main' }, colabDir), /owner\/name/);
+    assert.deepEqual(colabSettings(colabDir), { repository: 'someone/actlab-fork', branch: 'spring' }, 'kept');
+    const before = fs.readFileSync(path.join(ROOT, 'colab', 'settings.json'), 'utf8');
+    const bad = runCli(['colab', '--repo', 'no-slash']);
+    assert.equal(bad.status, 2, bad.stdout + bad.stderr);
+    assert.match(bad.stderr, /colab: --repo must be the GitHub "owner\/name", got "no-slash"/);
+    assert.match(runCli(['colab', '--branch', 'x']).stderr, /--branch goes with --repo OWNER\/NAME/);
+    assert.equal(fs.readFileSync(path.join(ROOT, 'colab', 'settings.json'), 'utf8'), before);
   });
 
   it('take the repository from one setting: the setup cell clones it and the badges open it', () => {

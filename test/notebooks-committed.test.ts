@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { chapterTable, readChapters, TABLE_END, TABLE_START } from '../src/lib/jupyter';
+import { chapterTable, readChapters, readChapterTable, TABLE_END, TABLE_START, tableMinutes } from '../src/lib/jupyter';
 import {
   exerciseNumbers,
   exerciseSections,
@@ -113,29 +113,28 @@ describe('cell ids', () => {
   });
 });
 
-describe("README's chapter table", () => {
-  it('is the one the runner writes from these notebooks, with learning objectives and measured minutes', () => {
-    const readme = fs.readFileSync(path.join(NOTEBOOKS, '..', 'README.md'), 'utf8');
-    assert.ok(readme.includes(TABLE_START) && readme.includes(TABLE_END), 'README.md has the chapter table markers');
-    const block = readme.slice(readme.indexOf(TABLE_START) + TABLE_START.length, readme.indexOf(TABLE_END)).trim();
-    const rows = readChapters(NOTEBOOKS);
-    for (const row of rows) assert.notEqual(row.objectives, '', `${row.notebook} has a "**You will learn**" line`);
-    // The minutes README shows, read back; the table must be exactly what the runner writes with them.
-    const seconds: Record<string, number> = {};
-    for (const line of block.split('\n')) {
-      const found = /^\| \d\d +\| `(\d\d_[^`]+)`.*\| (\d+\.\d) +\|$/.exec(line);
-      if (found) seconds[found[1]!] = Number(found[2]) * 60;
-    }
-    for (const row of rows)
-      assert.ok(seconds[row.notebook] !== undefined, `README's table has measured minutes for ${row.notebook}`);
-    // The total was summed from unrounded seconds: only its presence is compared.
-    const total = (text: string) => text.replace(/chapters: \d+\.\d minutes/, 'chapters: N minutes');
-    assert.equal(
-      total(block),
-      total(chapterTable(rows, seconds)),
-      "README's table is out of date: run npx actlab tutorial --readme",
-    );
-  });
+describe('the chapter tables (README.md short, docs/chapters.md full)', () => {
+  for (const [file, short] of [
+    ['README.md', true],
+    [path.join('docs', 'chapters.md'), false],
+  ] as const) {
+    it(`${file} holds the one the runner writes from these notebooks, with measured minutes`, () => {
+      const block = readChapterTable(path.join(NOTEBOOKS, '..', file));
+      assert.notEqual(block, '', `${file} has the chapter table markers ${TABLE_START} … ${TABLE_END}`);
+      const rows = readChapters(NOTEBOOKS);
+      for (const row of rows) assert.notEqual(row.objectives, '', `${row.notebook} has a "**You will learn**" line`);
+      // The minutes the file shows, read back; the table must be exactly what the runner writes with them.
+      const seconds = tableMinutes(block);
+      for (const row of rows) assert.ok(seconds[row.notebook] !== undefined, `${file} has minutes for ${row.notebook}`);
+      // The total was summed from unrounded seconds: only its presence is compared.
+      const total = (text: string) => text.replace(/chapters: \d+\.\d minutes/, 'chapters: N minutes');
+      assert.equal(
+        total(block),
+        total(chapterTable(rows, seconds, { short })),
+        `${file}'s table is out of date: run npx actlab tutorial --readme`,
+      );
+    });
+  }
 });
 
 describe('chapterTable', () => {
@@ -146,11 +145,15 @@ describe('chapterTable', () => {
     ];
     const partial = chapterTable(rows, { '00_a.ipynb': 90 });
     const [header, rule, first, second] = partial.split('\n');
-    assert.equal(header, '| #   | notebook         | what you learn | minutes (2 cores) |');
-    assert.equal(rule, '| --- | ---------------- | -------------- | ----------------- |');
-    assert.equal(first, '| 00  | `00_a.ipynb` — A | x \\| y         | 1.5               |');
-    assert.equal(second, '| 01  | `01_b.ipynb` — B | z              | —                 |');
+    assert.equal(header, '| #   | notebook                                    | what you learn | minutes (2 cores) |');
+    assert.equal(rule, '| --- | ------------------------------------------- | -------------- | ----------------- |');
+    assert.equal(first, '| 00  | [`00_a.ipynb`](../notebooks/00_a.ipynb) — A | x \\| y         | 1.5               |');
+    assert.equal(second, '| 01  | [`01_b.ipynb`](../notebooks/01_b.ipynb) — B | z              | —                 |');
     assert.doesNotMatch(partial, /All 2 chapters/);
-    assert.match(chapterTable(rows, { '00_a.ipynb': 90, '01_b.ipynb': 30 }), /All 2 chapters: 2\.0 minutes/);
+    assert.deepEqual(tableMinutes(partial), { '00_a.ipynb': 90 });
+    const short = chapterTable(rows, { '00_a.ipynb': 90, '01_b.ipynb': 30 }, { short: true });
+    assert.equal(short.split('\n')[2], '| 00  | [A](notebooks/00_a.ipynb) | 1.5               |');
+    assert.match(short, /All 2 chapters: 2\.0 minutes/);
+    assert.deepEqual(tableMinutes(short), { '00_a.ipynb': 90, '01_b.ipynb': 30 });
   });
 });

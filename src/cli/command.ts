@@ -11,6 +11,8 @@ export interface Command {
   readonly usage: string;
   /** One line saying what it does. */
   readonly summary: string;
+  /** What its arguments and flags mean, one per line (`actlab NAME --help` and docs/cli.md show it). */
+  readonly help?: string;
   /** Runs with the arguments after the name; resolves to the exit code. */
   run(args: string[]): Promise<number>;
 }

@@ -9,34 +9,13 @@ import { JupyterMissingError, NotebookFailedError, NotebookInterruptedError } fr
 import { packageVersion } from '../lib/util/package-root';
 import { UsageError } from './command';
 import { COMMANDS } from './commands';
+import { asksForHelp, commandHelp, usage } from './reference';
 import { describeSystemError } from './system-error';
-
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  const lines = COMMANDS.map((c) =>
-    c.usage.length > 40
-      ? `  ${c.usage}\n  ${' '.repeat(42)}${c.summary}`
-      : `  ${c.usage.padEnd(Math.min(width, 40))}  ${c.summary}`,
-  );
-  return [
-    `actlab ${packageVersion()} — video action recognition notebooks and library`,
-    '',
-    'Usage: actlab <command> [options]',
-    '',
-    'Commands:',
-    ...lines,
-    '  help                                      show this text',
-    '',
-    'Environment: ACTLAB_BACKEND=tensorflow|wasm|cpu  force a TensorFlow.js backend',
-    '             ACTLAB_PYTHON=/path/to/python3     the Python that has Jupyter (nbclient, nbconvert)',
-    '             ACTLAB_FFMPEG, ACTLAB_FFPROBE      binaries to use instead of the bundled ones',
-  ].join('\n');
-}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    console.log(usage());
+    console.log(usage(packageVersion()));
     return 0;
   }
   if (name === '--version' || name === '-v') {
@@ -45,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new UsageError(`unknown command "${name}"; run "actlab help" for the list`);
+  if (asksForHelp(rest)) {
+    console.log(commandHelp(command));
+    return 0;
+  }
   return command.run(rest);
 }
 

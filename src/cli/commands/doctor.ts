@@ -18,6 +18,15 @@ export const doctorCommand: Command = {
     'with --model: check a fresh recipe model on the cache\'s train split for "it learned nothing" bugs; ' +
     'with a trained RUN folder: check it learned the action, not a shortcut (frames shuffled, one frame, ' +
     'person hidden); exit 1 when a check fails, 0 when none does',
+  help: [
+    'With --model: a fresh recipe model on the cache\'s train split, for "it learned nothing" bugs:',
+    '  input statistics, identical frames, label balance, first loss near ln(classes), overfitting one',
+    '  batch (--overfit-steps, default 80), a shuffled-label control, a learning-rate range test.',
+    'With a RUN folder: a trained run, for "it learned the wrong thing": its accuracy with the frames',
+    '  shuffled, with one frame repeated, with the person hidden under its mask (or the centre covered),',
+    '  on --split (default test).',
+    'Exit 1 when a check fails, 0 when none does; --json prints one JSON line.',
+  ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(
       args,

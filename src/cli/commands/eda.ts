@@ -8,6 +8,11 @@ export const edaCommand: Command = {
   name: 'eda',
   usage: 'eda DATASET [--layout NAME] [--split N] [--split-dir DIR] [--grid FILE.png] [--json]',
   summary: 'probe every video: per-class counts, frames/fps/size distributions, duplicates, unreadable files',
+  help: [
+    'DATASET             a folder or a known layout, as for extract (--layout, --split, --split-dir)',
+    '--grid FILE.png     also write a grid of one frame per class',
+    '--json              one JSON line with the summary',
+  ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(
       args,

@@ -11,6 +11,12 @@ export const evalCommand: Command = {
   summary:
     "evaluate a trained run on its cache's test split (or another cache of the same clips): " +
     'top-1 with its 95% CI, top-5, per class, confusion',
+  help: [
+    'RUN                 a run folder written by actlab train (or a chapter)',
+    '--data CACHE        score it on another cache of the same clip shape and classes (default: its own)',
+    '--split NAME        train, val, test (default) or swapped',
+    '--json              one JSON line: top-1 with its 95% interval, top-5, per class, confusion',
+  ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(
       args,

@@ -12,6 +12,19 @@ export const extractCommand: Command = {
     'extract DATASET --out CACHE [--frames 16] [--size 32x32] [--gray] [--fps R] [--resize crop|pad|stretch] ' +
     '[--workers K] [--shard i/N] [--clips-per-shard 64] [--layout NAME] [--split N] [--split-dir DIR] [--json]',
   summary: 'decode clips into a resumable sharded cache (binary shards + JSON index); re-run to resume',
+  help: [
+    'DATASET             a folder: one sub-folder per class (videos, images or frame folders), or a known layout',
+    '--out CACHE         the cache folder (sharded, checksummed; re-run the same command to resume)',
+    '--frames F          frames per clip (default 16); --size WxH (default 32x32); --gray for one channel',
+    '--fps R             resample to R frames per second first; --resize crop (default), pad or stretch',
+    '--sampler NAME      which frames make a clip: uniform (default), random or dense; --seed S for random',
+    '--workers K         decoding processes (default: the cores)',
+    '--shard i/N         extract one of N slices (or --shard-count N with JOB_COMPLETION_INDEX or',
+    '                    AWS_BATCH_JOB_ARRAY_INDEX set); actlab merge joins them; --clips-per-shard (default 64)',
+    '--layout NAME       folder, image-folder, frame-folders, ucf101, hmdb51 or kinetics-csv (default: detected)',
+    "--split N           UCF101/HMDB51's official split (1-3); --split-dir DIR where HMDB51's lists are",
+    '--json              one JSON line: clips, shards, skipped files, seconds',
+  ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(
       args,

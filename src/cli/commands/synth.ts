@@ -20,6 +20,16 @@ export const synthCommand: Command = {
     'render a synthetic action dataset to DIR/<class>/*.mp4 + manifest.json: --set people (default; 8 actions x 84 actors ' +
     'at 64x64 RGB in scenes, 95% in their own scene, splits train/val/test/swapped, with person masks and empty scenes) ' +
     'or --set shapes (8 motions of coloured shapes x 72 clips, 72 actors, 32x32, no frame tells the class)',
+  help: [
+    '--out DIR           a new or empty folder, or one holding an earlier render (resumes; --replace renders anew)',
+    '--set NAME          people (default): people performing 8 actions in scenes, 16 frames of 64x64 RGB, splits',
+    '                    train/val/test/swapped, person masks and empty scenes; shapes: 8 motions of coloured',
+    '                    shapes at 32x32 gray, no frame tells the class',
+    "--scene-correlation P   people: the share of train/val/test clips filmed in their action's own scene (0.95)",
+    '--classes a,b       a subset of the actions; --per-class N, --actors N: how many clips and actors',
+    '--frames F, --size WxH, --seed S   clip length, frame size and the seed of every random choice',
+    '--json              one JSON line',
+  ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(
       args,

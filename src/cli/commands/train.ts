@@ -22,6 +22,19 @@ export const trainCommand: Command = {
     "train a tutorial recipe on the cache's train split (val each epoch), checkpoint into RUN, test it; " +
     "--from starts from another run's model with a new head (--freeze: train the head alone); " +
     'resumes a run with the same settings unless --fresh',
+  help: [
+    '--model M           the recipe: cnn2d (frames, clip score = mean of frame scores), c3d, resnext3d, r2plus1d',
+    '--data CACHE        a cache written by actlab extract; the model follows its clip shape and classes',
+    '--out RUN           the run folder: checkpoints, history.json, run.json, the model',
+    "--epochs N          total epochs (default: the recipe's)",
+    '--seed S            training seed: weights, shuffling, augmentation (default 1)',
+    "--augment MODE      default: the recipe's flips and brightness/contrast, plus the person pasted onto other",
+    '                    scenes where the cache has person masks; plain: without the paste; none: nothing',
+    "--from RUN          start from RUN's model under a new classifier (fine-tune); --freeze trains the head alone",
+    '--resume | --fresh  default: resume RUN when its settings match, else start over and say so;',
+    '                    --resume refuses a run with other settings (naming the setting), --fresh starts over',
+    '--json              one JSON line on stdout (the progress lines go to stderr)',
+  ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(
       args,

@@ -12,6 +12,14 @@ export const tutorialCommand: Command = {
   usage: 'tutorial [--only NN[,NN]] [--out DIR] [--runs DIR] [--notebooks DIR] [--cell-timeout S] [--readme]',
   summary:
     'execute notebooks/NN_*.ipynb in order through Jupyter; executed copies go to out/tutorial/, runs to out/runs/',
+  help: [
+    '--only NN[,NN]      run these chapters only (e.g. 03,07)',
+    '--out DIR           executed notebooks and their HTML (default out/tutorial)',
+    '--runs DIR          where training cells write their runs (default out/runs)',
+    '--notebooks DIR     another folder of NN_*.ipynb (e.g. notebooks/solutions)',
+    '--cell-timeout S    stop a cell that runs longer than S seconds',
+    '--readme            after a full run, write the chapter tables (README.md, docs/chapters.md) with the times',
+  ].join('\n'),
   async run(args) {
     const { values } = parseFlags(
       args,
@@ -51,8 +59,10 @@ export const tutorialCommand: Command = {
     const timings = Object.fromEntries(results.map((r) => [r.notebook, Math.round(r.seconds * 10) / 10]));
     fs.writeFileSync(path.join(outDir, 'timings.json'), JSON.stringify(timings, null, 1) + '\n');
     if (values.readme) {
-      writeChapterTable(path.join(root, 'README.md'), chapterTable(readChapters(notebooksDir), timings));
-      console.log(`README.md: chapter table written with these times`);
+      const chapters = readChapters(notebooksDir);
+      writeChapterTable(path.join(root, 'README.md'), chapterTable(chapters, timings, { short: true }));
+      writeChapterTable(path.join(root, 'docs', 'chapters.md'), chapterTable(chapters, timings));
+      console.log(`README.md and docs/chapters.md: chapter tables written with these times`);
     }
     return 0;
   },

@@ -1,12 +1,13 @@
 /**
- * README's chapter table, written from the notebooks themselves (number,
- * title, "You will learn" line) and the minutes each took in the last
- * `npx actlab tutorial --readme` run, so that it never drifts from them.
+ * The chapter tables, written from the notebooks themselves (number, title,
+ * "You will learn" line) and the minutes each took in the last
+ * `npx actlab tutorial --readme` run, so that they never drift from them:
+ * README.md has the short one (title and minutes), docs/chapters.md the full one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { writeFileAtomic } from '../util/atomic-write';
+import { markdownTable, readMarkedBlock, writeMarkedBlock } from '../util/markdown-table';
 
 export const TABLE_START = '<!-- chapters:start (written by `npx actlab tutorial --readme`; do not edit by hand) -->';
 export const TABLE_END = '<!-- chapters:end -->';
@@ -38,26 +39,38 @@ export function readChapters(notebooksDir: string): ChapterRow[] {
     });
 }
 
-/** The markdown table; `seconds` maps a notebook to its measured wall time (absent: "—"). */
-export function chapterTable(rows: readonly ChapterRow[], seconds: Readonly<Record<string, number>>): string {
+/**
+ * The markdown table; `seconds` maps a notebook to its measured wall time (absent: "—").
+ * `short`: number, linked title and minutes (README.md); else the notebook, title and what
+ * you learn (docs/chapters.md, whose links go one folder up).
+ */
+export function chapterTable(
+  rows: readonly ChapterRow[],
+  seconds: Readonly<Record<string, number>>,
+  options: { readonly short?: boolean } = {},
+): string {
   const minutes = (nb: string) => (seconds[nb] === undefined ? '—' : (seconds[nb] / 60).toFixed(1));
   // Escaped pipes, and _emphasis_ rather than *emphasis*: what prettier writes, so `prettier --check` accepts it.
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/(^|[^*])\*([^*\s][^*]*)\*(?!\*)/g, '$1_$2_');
-  const table = [
-    ['#', 'notebook', 'what you learn', 'minutes (2 cores)'],
-    ...rows.map((r) => [
-      r.notebook.slice(0, 2),
-      `\`${r.notebook}\` — ${cell(r.title)}`,
-      cell(r.objectives),
-      minutes(r.notebook),
-    ]),
-  ];
-  // Padded as prettier pads markdown tables, so that `prettier --check` accepts what is written.
-  const width = (text: string) => [...text].length;
-  const widths = table[0]!.map((_, c) => Math.max(3, ...table.map((row) => width(row[c]!))));
-  const line = (row: readonly string[]) =>
-    `| ${row.map((text, c) => text + ' '.repeat(widths[c]! - width(text))).join(' | ')} |`;
-  const lines = [line(table[0]!), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...table.slice(1).map(line)];
+  const table = options.short
+    ? [
+        ['#', 'chapter', 'minutes (2 cores)'],
+        ...rows.map((r) => [
+          r.notebook.slice(0, 2),
+          `[${cell(r.title)}](notebooks/${r.notebook})`,
+          minutes(r.notebook),
+        ]),
+      ]
+    : [
+        ['#', 'notebook', 'what you learn', 'minutes (2 cores)'],
+        ...rows.map((r) => [
+          r.notebook.slice(0, 2),
+          `[\`${r.notebook}\`](../notebooks/${r.notebook}) — ${cell(r.title)}`,
+          cell(r.objectives),
+          minutes(r.notebook),
+        ]),
+      ];
+  const lines = [markdownTable(table)];
   const known = rows.filter((r) => seconds[r.notebook] !== undefined);
   if (known.length === rows.length) {
     const total = known.reduce((sum, r) => sum + seconds[r.notebook]!, 0) / 60;
@@ -66,14 +79,22 @@ export function chapterTable(rows: readonly ChapterRow[], seconds: Readonly<Reco
   return lines.join('\n');
 }
 
-/** Replaces the block between {@link TABLE_START} and {@link TABLE_END} in `readme` with `table`. */
-export function writeChapterTable(readme: string, table: string): void {
-  const text = fs.readFileSync(readme, 'utf8');
-  const start = text.indexOf(TABLE_START);
-  const end = text.indexOf(TABLE_END);
-  if (start < 0 || end < start)
-    throw new Error(
-      `${readme} has no chapter table block: add the lines ${TABLE_START} and ${TABLE_END} where it goes`,
-    );
-  writeFileAtomic(readme, `${text.slice(0, start + TABLE_START.length)}\n\n${table}\n\n${text.slice(end)}`);
+/** The minutes a written table shows per notebook, read back (its links name the notebooks). */
+export function tableMinutes(block: string): Record<string, number> {
+  const seconds: Record<string, number> = {};
+  for (const line of block.split('\n')) {
+    const found = /^\| \d\d +\| .*\((?:\.\.\/)?notebooks\/(\d\d_[^)]+\.ipynb)\).*\| (\d+\.\d) +\|$/.exec(line);
+    if (found) seconds[found[1]!] = Number(found[2]) * 60;
+  }
+  return seconds;
+}
+
+/** The text between {@link TABLE_START} and {@link TABLE_END} in `file`, trimmed ('' without them). */
+export function readChapterTable(file: string): string {
+  return readMarkedBlock(file, TABLE_START, TABLE_END);
+}
+
+/** Replaces the block between {@link TABLE_START} and {@link TABLE_END} in `file` with `table`. */
+export function writeChapterTable(file: string, table: string): void {
+  writeMarkedBlock(file, TABLE_START, TABLE_END, table);
 }

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { markdownTable } from '../util/markdown-table';
 import { packageRoot } from '../util/package-root';
 import { NOTEBOOK_PATTERN } from './runner';
 
@@ -61,7 +62,10 @@ const PYTHON_METADATA = {
 /** Reads colab/settings.json and checks its two fields. */
 export function colabSettings(colabDir: string = path.join(packageRoot(), 'colab')): ColabSettings {
   const file = path.join(colabDir, 'settings.json');
-  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ColabSettings>;
+  return checkedSettings(JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ColabSettings>, file);
+}
+
+function checkedSettings(raw: Partial<ColabSettings>, file: string): ColabSettings {
   if (typeof raw.repository !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(raw.repository)) {
     throw new Error(`${file}: "repository" must be the GitHub "owner/name", got ${JSON.stringify(raw.repository)}`);
   }
@@ -206,14 +210,27 @@ export function writeColabFiles(options: ColabOptions = {}): ColabFile[] {
   return touched;
 }
 
-/** The README's "Open in Colab" table, one row per chapter. */
+/** The "Open in Colab" table of docs/platforms.md, one row per chapter. */
 export function colabLinksMarkdown(settings: ColabSettings, chapters: readonly string[]): string {
   const badge = (file: string) =>
     `[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](${colabUrl(settings, file)})`;
-  const rows = chapters.map((name) => `| \`${name}\` | ${badge(`colab/notebooks/${name}`)} |`);
-  return ['| Chapter | Colab / Kaggle |', '| --- | --- |', `| setup | ${badge('colab/setup.ipynb')} |`, ...rows].join(
-    '\n',
-  );
+  return markdownTable([
+    ['Chapter', 'Colab / Kaggle'],
+    ['setup', badge('colab/setup.ipynb')],
+    ...chapters.map((name) => [`\`${name}\``, badge(`colab/notebooks/${name}`)]),
+  ]);
+}
+
+export const COLAB_LINKS_START = '<!-- colab-links:start (written by `npx actlab colab`; do not edit by hand) -->';
+export const COLAB_LINKS_END = '<!-- colab-links:end -->';
+
+/** Writes colab/settings.json: the repository (owner/name) and branch every Colab link and clone uses. */
+export function writeColabSettings(
+  settings: ColabSettings,
+  colabDir: string = path.join(packageRoot(), 'colab'),
+): void {
+  const file = path.join(colabDir, 'settings.json');
+  fs.writeFileSync(file, `${JSON.stringify(checkedSettings(settings, file), null, 2)}\n`);
 }
 
 function markdown(id: string, source: string): Cell {

@@ -32,7 +32,10 @@ export {
 } from './runner';
 export {
   colabFiles,
+  COLAB_LINKS_END,
+  COLAB_LINKS_START,
   colabLinksMarkdown,
+  writeColabSettings,
   colabSettings,
   colabUrl,
   colabVariant,
@@ -47,7 +50,9 @@ export {
   type ChapterRow,
   chapterTable,
   readChapters,
+  readChapterTable,
   TABLE_END,
   TABLE_START,
+  tableMinutes,
   writeChapterTable,
 } from './chapter-table';
