@@ -100,7 +100,12 @@ describe('actlab train, eval and doctor', () => {
     assert.equal(typeof result.backend, 'string');
     assert.match(first.stderr, /^epoch 1\/1: loss /m, 'per-epoch lines go to stderr');
     assert.ok(fs.existsSync(path.join(run, 'model', 'model.json')));
-    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8')), {
+    const { backend: trainedOn, ...record } = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8')) as {
+      backend: string;
+    };
+    // The backend and the kernel packs on it, e.g. "wasm (conv-im2col, onednn)".
+    assert.match(trainedOn, new RegExp(`^${result.backend}( \\(.+\\))?$`));
+    assert.deepEqual(record, {
       model: 'c3d',
       data: path.resolve(cache),
       frames: 16,
@@ -110,6 +115,8 @@ describe('actlab train, eval and doctor', () => {
       seed: 1,
       epochs: 1,
       batchSize: 16,
+      learningRate: 0.001,
+      modelWidth: 1,
       // This cache has no person masks, so the default augmentation has no scene paste.
       augment: 'default',
       scenePaste: 0,
@@ -283,7 +290,7 @@ describe('actlab train, eval and doctor', () => {
     // parseArgs itself refuses a value that looks like a flag; the message names the flag.
     const negative = runCli(['train', '--model', 'c3d', '--data', cache, '--out', run, '--seed', '-1']);
     assert.equal(negative.status, 2);
-    assert.match(negative.stderr, /^actlab: Option '--seed' argument is ambiguous/);
+    assert.match(negative.stderr, /^actlab: train: Option '--seed' argument is ambiguous/);
   });
 
   it('train refuses clips too small for the model, naming them, exit 2', () => {

@@ -21,7 +21,13 @@ describe('actlab CLI', () => {
     assert.equal(unknown.stderr, 'actlab: unknown command "frobnicate"; run "actlab help" for the list\n');
     const flag = runCli(['tutorial', '--bogus']);
     assert.equal(flag.status, 2);
-    assert.match(flag.stderr, /^actlab: Unknown option '--bogus'/);
+    assert.equal(flag.stderr, 'actlab: tutorial: unknown flag --bogus (actlab tutorial --help lists them)\n');
+    const typo = runCli(['train', '--lrate', '3e-3']);
+    assert.equal(typo.status, 2);
+    assert.equal(
+      typo.stderr,
+      'actlab: train: unknown flag --lrate; did you mean --lr? (actlab train --help lists them)\n',
+    );
   });
 
   it('env --json reports the machine, the backend and the bundled ffmpeg/ffprobe', () => {

@@ -133,9 +133,18 @@ test('HMDB51 from the CLI: eda --split 2 --split-dir, and a bad --split', () => 
     run.stdout,
   );
   assert.equal(out.layout, 'hmdb51');
+  // Split 2's lists: two test videos and three train ones, one of which is kept for validation
+  // (HMDB51 ships no val list; extract carves it from the training groups, and eda shows that split).
   assert.deepEqual(
     out.items.map((i) => i.split),
+    ['test', 'test', 'val', 'train', 'train'],
+  );
+  const splitDir = path.join(root, 'testTrainMulti_7030_splits');
+  const official = runCli(['eda', root, '--split', '2', '--split-dir', splitDir, '--val', '0', '--json']);
+  assert.deepEqual(
+    lastJson<{ items: Array<{ split: string }> }>(official.stdout).items.map((i) => i.split),
     ['test', 'test', 'train', 'train', 'train'],
+    '--val 0 keeps the official lists as they are',
   );
   const bad = runCli(['extract', root, '--out', path.join(root, 'cache'), '--split', '4']);
   assert.equal(bad.code, 2);

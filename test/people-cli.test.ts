@@ -244,7 +244,7 @@ describe('the people set through the CLI', () => {
       'lots',
     ]);
     assert.equal(badAugment.status, 2);
-    assert.match(badAugment.stderr, /--augment must be default, plain, none/);
+    assert.match(badAugment.stderr, /--augment must be default, plain, strong, none/);
     const badSplit = runCli(['eval', path.join(root, 'run-default'), '--split', 'holdout']);
     assert.equal(badSplit.status, 2);
     assert.match(badSplit.stderr, /--split must be one of train, val, test, swapped/);

@@ -29,6 +29,7 @@ export const colabCommand: Command = {
     '--links             print the "Open in Colab" table',
     '--repo OWNER/NAME   set the GitHub repository every Colab link and clone uses (colab/settings.json), then',
     '                    write everything again; --branch B sets the branch (default: the one set, else main)',
+    'Example: actlab colab --repo my-org/actlab',
   ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(

@@ -26,6 +26,7 @@ export const doctorCommand: Command = {
     '  shuffled, with one frame repeated, with the person hidden under its mask (or the centre covered),',
     '  on --split (default test).',
     'Exit 1 when a check fails, 0 when none does; --json prints one JSON line.',
+    'Example: actlab doctor runs/c3d   (or: actlab doctor --model c3d --data cache)',
   ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(

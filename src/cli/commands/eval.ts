@@ -16,6 +16,7 @@ export const evalCommand: Command = {
     '--data CACHE        score it on another cache of the same clip shape and classes (default: its own)',
     '--split NAME        train, val, test (default) or swapped',
     '--json              one JSON line: top-1 with its 95% interval, top-5, per class, confusion',
+    'Example: actlab eval runs/c3d --split swapped --json',
   ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(

@@ -4,13 +4,14 @@ import { DatasetError, describeFsError, loadDataset } from '../../lib/data';
 import { extractDataset, openClipCache, stopAllTools } from '../../lib/video';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
-import { parseSize, positiveIntFlag } from './flags';
+import { parseSize, positiveIntFlag, SPLIT_FLAGS, SPLIT_HELP, splitOrWarn, splitPlanFlags } from './flags';
 
 export const extractCommand: Command = {
   name: 'extract',
   usage:
     'extract DATASET --out CACHE [--frames 16] [--size 32x32] [--gray] [--fps R] [--resize crop|pad|stretch] ' +
-    '[--workers K] [--shard i/N] [--clips-per-shard 64] [--layout NAME] [--split N] [--split-dir DIR] [--json]',
+    '[--workers K] [--shard i/N] [--clips-per-shard 64] [--layout NAME] [--split N] [--split-dir DIR] ' +
+    '[--val 0.15] [--test 0.15] [--group-by REGEX] [--json]',
   summary: 'decode clips into a resumable sharded cache (binary shards + JSON index); re-run to resume',
   help: [
     'DATASET             a folder: one sub-folder per class (videos, images or frame folders), or a known layout',
@@ -23,7 +24,9 @@ export const extractCommand: Command = {
     '                    AWS_BATCH_JOB_ARRAY_INDEX set); actlab merge joins them; --clips-per-shard (default 64)',
     '--layout NAME       folder, image-folder, frame-folders, ucf101, hmdb51 or kinetics-csv (default: detected)',
     "--split N           UCF101/HMDB51's official split (1-3); --split-dir DIR where HMDB51's lists are",
+    SPLIT_HELP,
     '--json              one JSON line: clips, shards, skipped files, seconds',
+    'Example: actlab extract my-videos --out cache --frames 16 --size 112x112 --val 0.15 --test 0.15',
   ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(
@@ -44,6 +47,7 @@ export const extractCommand: Command = {
         layout: { type: 'string' },
         split: { type: 'string' },
         'split-dir': { type: 'string' },
+        ...SPLIT_FLAGS,
         json: { type: 'boolean' },
       },
       'extract',
@@ -64,12 +68,17 @@ export const extractCommand: Command = {
       throw new UsageError(`--resize must be crop, pad or stretch, got "${resize}"`);
     }
     const shard = parseShard(values.shard, values['shard-count']);
+    const splitOptions = splitPlanFlags(values);
     const dataset = withDatasetErrors(() =>
-      loadDataset(positionals[0] as string, {
-        layout: values.layout,
-        split: splitFlag(values.split),
-        splitsDir: values['split-dir'],
-      }),
+      splitOrWarn(
+        loadDataset(positionals[0] as string, {
+          layout: values.layout,
+          split: splitFlag(values.split),
+          splitsDir: values['split-dir'],
+        }),
+        splitOptions,
+        'extract',
+      ),
     );
     for (const warning of dataset.warnings) console.error(`warning: ${warning}`);
     const bar = createProgressBar(shard ? `extract ${shard.index}/${shard.count}` : 'extract');

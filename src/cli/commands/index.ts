@@ -5,6 +5,7 @@ import { doctorCommand } from './doctor';
 import { edaCommand } from './eda';
 import { envCommand } from './env';
 import { evalCommand } from './eval';
+import { runsCommand } from './runs';
 import { extractCommand } from './extract';
 import { gpuCommand } from './gpu';
 import { kernelCommand } from './kernel';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   edaCommand,
   trainCommand,
   evalCommand,
+  runsCommand,
   doctorCommand,
   uploadCommand,
   downloadCommand,

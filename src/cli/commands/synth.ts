@@ -29,6 +29,7 @@ export const synthCommand: Command = {
     '--classes a,b       a subset of the actions; --per-class N, --actors N: how many clips and actors',
     '--frames F, --size WxH, --seed S   clip length, frame size and the seed of every random choice',
     '--json              one JSON line',
+    'Example: actlab synth --out data/people --scene-correlation 0.5',
   ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(

@@ -11,12 +11,13 @@ import {
 import type { ResumeMode } from '../../lib/train';
 import { type Command, parseFlags, UsageError } from '../command';
 import { INTERRUPTED_EXIT, interruptible } from './extract';
-import { positiveIntFlag } from './flags';
+import { positiveIntFlag, positiveNumberFlag } from './flags';
 
 export const trainCommand: Command = {
   name: 'train',
   usage:
-    `train --model ${RECIPE_MODELS.join('|')} --data CACHE --out RUN [--epochs N] [--seed S] ` +
+    `train --model ${RECIPE_MODELS.join('|')} --data CACHE --out RUN [--epochs N] [--seed S] [--lr R] [--batch B] ` +
+    '[--width W] ' +
     `[--augment ${AUGMENT_MODES.join('|')}] [--from RUN [--freeze]] [--resume|--fresh] [--json]`,
   summary:
     "train a tutorial recipe on the cache's train split (val each epoch), checkpoint into RUN, test it; " +
@@ -28,12 +29,17 @@ export const trainCommand: Command = {
     '--out RUN           the run folder: checkpoints, history.json, run.json, the model',
     "--epochs N          total epochs (default: the recipe's)",
     '--seed S            training seed: weights, shuffling, augmentation (default 1)',
+    "--lr R              the optimizer's base learning rate (default: the recipe's; its schedule scales it)",
+    "--batch B           clips (frames, for cnn2d) per training batch (default: the recipe's)",
+    "--width W           the model's width (filters per layer) as a multiple of the recipe's (default 1)",
     "--augment MODE      default: the recipe's flips and brightness/contrast, plus the person pasted onto other",
-    '                    scenes where the cache has person masks; plain: without the paste; none: nothing',
+    '                    scenes where the cache has person masks; plain: without the paste; strong: default plus',
+    '                    random crops, rotations and zooms and stronger brightness/contrast; none: nothing',
     "--from RUN          start from RUN's model under a new classifier (fine-tune); --freeze trains the head alone",
     '--resume | --fresh  default: resume RUN when its settings match, else start over and say so;',
     '                    --resume refuses a run with other settings (naming the setting), --fresh starts over',
     '--json              one JSON line on stdout (the progress lines go to stderr)',
+    'Example: actlab train --model c3d --data cache --out runs/c3d --lr 3e-3 --epochs 10',
   ].join('\n'),
   async run(args) {
     const { values, positionals } = parseFlags(
@@ -44,6 +50,9 @@ export const trainCommand: Command = {
         out: { type: 'string' },
         epochs: { type: 'string' },
         seed: { type: 'string' },
+        lr: { type: 'string' },
+        batch: { type: 'string' },
+        width: { type: 'string' },
         augment: { type: 'string' },
         from: { type: 'string' },
         freeze: { type: 'boolean' },
@@ -54,41 +63,13 @@ export const trainCommand: Command = {
       'train',
     );
     if (positionals.length) throw new UsageError(`usage: actlab ${this.usage}`);
-    const model = modelFlag('train', values.model);
-    const data = dataFlag('train', values.data);
-    if (!values.out) throw new UsageError('train: --out RUN is required: the folder for checkpoints and the model');
-    const epochs = positiveIntFlag(values.epochs, '--epochs');
-    const seed = positiveIntFlag(values.seed, '--seed');
-    if (values.resume && values.fresh) {
-      throw new UsageError(
-        'train: --resume and --fresh contradict each other; pass one, or neither to resume only a matching run',
-      );
-    }
-    const resume: ResumeMode = values.resume ? true : values.fresh ? false : 'auto';
-    const augment = (values.augment ?? 'default') as AugmentMode;
-    if (!AUGMENT_MODES.includes(augment)) {
-      throw new UsageError(
-        `train: --augment must be ${AUGMENT_MODES.join(', ')}, got "${values.augment}" (default: the recipe's, ` +
-          'with the scene paste where the cache has person masks; plain: without the scene paste; none: no augmentation)',
-      );
-    }
-    if (values.freeze && !values.from) {
-      throw new UsageError(
-        'train: --freeze needs --from RUN: the run whose model to start from (its backbone stays fixed)',
-      );
-    }
-    const from = values.from;
-    const freeze = values.freeze;
-    const out = values.out;
+    const settings = trainSettings(values);
+    const { model, out } = settings;
     // Lines for people go to stderr with --json: stdout then holds only the JSON line.
     const print = values.json ? console.error : console.log;
     const backend = await initBackend({ log: print });
     const log = (line: string): void => print(flagWords(line));
-    const run = await interruptible((signal) =>
-      withRunErrors('train', () =>
-        trainRun({ model, data, out, epochs, seed, resume, augment, from, freeze, log, signal }),
-      ),
-    );
+    const run = await interruptible((signal) => withRunErrors('train', () => trainRun({ ...settings, log, signal })));
     if (run.interrupted || run.value.aborted) {
       console.error(
         `actlab: interrupted; the last completed epoch is checkpointed in ${out}: run the same command again to resume`,
@@ -124,6 +105,52 @@ export const trainCommand: Command = {
     return 0;
   },
 };
+
+/** train's flags as trainRun options, each checked before any work. */
+function trainSettings(values: Readonly<Record<string, string | boolean | undefined>>) {
+  const text = (name: string) => values[name] as string | undefined;
+  const model = modelFlag('train', text('model'));
+  const data = dataFlag('train', text('data'));
+  const out = text('out');
+  if (!out) throw new UsageError('train: --out RUN is required: the folder for checkpoints and the model');
+  const modelWidth = positiveNumberFlag(text('width'), '--width');
+  if (modelWidth !== undefined && values.from) {
+    throw new UsageError("train: --width builds a fresh model; with --from the started run's model keeps its width");
+  }
+  if (values.resume && values.fresh) {
+    throw new UsageError(
+      'train: --resume and --fresh contradict each other; pass one, or neither to resume only a matching run',
+    );
+  }
+  const augment = (text('augment') ?? 'default') as AugmentMode;
+  if (!AUGMENT_MODES.includes(augment)) {
+    throw new UsageError(
+      `train: --augment must be ${AUGMENT_MODES.join(', ')}, got "${text('augment')}" (default: the recipe's, ` +
+        'with the scene paste where the cache has person masks; plain: without the scene paste; strong: default plus ' +
+        'crops, rotations and zooms; none: no augmentation)',
+    );
+  }
+  if (values.freeze && !values.from) {
+    throw new UsageError(
+      'train: --freeze needs --from RUN: the run whose model to start from (its backbone stays fixed)',
+    );
+  }
+  const resume: ResumeMode = values.resume ? true : values.fresh ? false : 'auto';
+  return {
+    model,
+    data,
+    out,
+    epochs: positiveIntFlag(text('epochs'), '--epochs'),
+    seed: positiveIntFlag(text('seed'), '--seed'),
+    learningRate: positiveNumberFlag(text('lr'), '--lr'),
+    batchSize: positiveIntFlag(text('batch'), '--batch'),
+    modelWidth,
+    resume,
+    augment,
+    from: text('from'),
+    freeze: values.freeze === true,
+  };
+}
 
 /** `, swapped scenes top-1 40.0% (95% CI 31–50%, 96 samples)`: what the scene contributed. */
 function swappedWords(clip: { top1: number; top1Ci: readonly [number, number]; samples: number }): string {

@@ -19,6 +19,7 @@ export const tutorialCommand: Command = {
     '--notebooks DIR     another folder of NN_*.ipynb (e.g. notebooks/solutions)',
     '--cell-timeout S    stop a cell that runs longer than S seconds',
     '--readme            after a full run, write the chapter tables (README.md, docs/chapters.md) with the times',
+    'Example: actlab tutorial --only 03,07',
   ].join('\n'),
   async run(args) {
     const { values } = parseFlags(

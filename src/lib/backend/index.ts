@@ -8,7 +8,13 @@ export {
   type BackendName,
   type InitBackendOptions,
 } from './select';
-export { applyKernelPacks, kernelPackNames, reapplyKernelPacks, registerKernelPack, type KernelPack } from '../kernels';
+export {
+  applyKernelPacks,
+  appliedKernelPacks,
+  reapplyKernelPacks,
+  registerKernelPack,
+  type KernelPack,
+} from '../kernels';
 export {
   CUDA11_LIBRARIES,
   describeMissing,

@@ -58,8 +58,12 @@ function readClassFolders(root: string, layout: string, kind: ItemKind, extensio
     for (const classDir of listDir(splitDir, warnings)) {
       if (!classDir.isDir || (splitDir === dir && manifest?.companions.has(classDir.name))) continue;
       let count = 0;
-      for (const file of listDir(classDir.path, warnings)) {
-        if (file.isDir) continue;
+      const files = listDir(classDir.path, warnings).filter((f) => !f.isDir);
+      requireOneKind(
+        classDir.path,
+        files.map((f) => f.name),
+      );
+      for (const file of files) {
         if (!hasExtension(file.name, extensions)) {
           warnings.push(`${file.path}: skipped, extension is not one of ${extensions.join(' ')}`);
           continue;
@@ -92,6 +96,18 @@ function readClassFolders(root: string, layout: string, kind: ItemKind, extensio
   }
   const dataset = makeDataset(dir, layout, items, warnings, [...classes].sort());
   return manifest?.scenes.length ? { ...dataset, scenes: manifest.scenes } : dataset;
+}
+
+/** A class folder of videos and images mixed is refused: a model takes clips or stills, not both. */
+function requireOneKind(classDir: string, names: readonly string[]): void {
+  const videos = names.filter((name) => hasExtension(name, VIDEO_EXTENSIONS)).length;
+  const images = names.filter((name) => hasExtension(name, IMAGE_EXTENSIONS)).length;
+  if (videos > 0 && images > 0) {
+    throw new DatasetError(
+      `${classDir} holds both videos (${videos}) and images (${images}): a dataset is one or the other; ` +
+        'move one kind into a dataset folder of its own',
+    );
+  }
 }
 
 /** An absolute path for a manifest's `/`-separated relative path; one that leaves the folder is refused. */

@@ -19,7 +19,15 @@ export {
   type LoadOptions,
   registerLayout,
 } from './registry';
-export { splitByGroup, type SplitOptions, withValidationSplit } from './split';
+export {
+  type PlannedSplits,
+  planSplits,
+  type PlanSplitsOptions,
+  splitByGroup,
+  type SplitOptions,
+  UnsplittableError,
+  withValidationSplit,
+} from './split';
 export {
   ALL_SPLITS,
   DatasetError,

@@ -13,6 +13,8 @@ export interface DatasetSummary {
   readonly classes: Record<string, number>;
   /** Items per split (`none` when the layout assigns none). */
   readonly splits: Record<string, number>;
+  /** Items per split and class, classes sorted by name. */
+  readonly splitClasses: Record<string, Record<string, number>>;
   readonly groups: number;
   /** Largest class count / smallest class count (1 = balanced). */
   readonly imbalanceRatio: number;
@@ -38,6 +40,19 @@ export function summarise(rows: readonly ItemRow[]): DatasetSummary {
   return {
     classes: Object.fromEntries(Object.entries(classes).sort(([a], [b]) => (a < b ? -1 : 1))),
     splits: countBy(rows, (r) => r.split ?? 'none'),
+    splitClasses: Object.fromEntries(
+      Object.keys(countBy(rows, (r) => r.split ?? 'none')).map((split) => [
+        split,
+        Object.fromEntries(
+          Object.entries(
+            countBy(
+              rows.filter((r) => (r.split ?? 'none') === split),
+              (r) => r.label,
+            ),
+          ).sort(([a], [b]) => (a < b ? -1 : 1)),
+        ),
+      ]),
+    ),
     groups: new Set(rows.map((r) => r.group)).size,
     imbalanceRatio: counts.length ? Math.max(...counts) / Math.min(...counts) : 1,
     frames: numbers(readable.map((r) => r.frames)),

@@ -1,6 +1,5 @@
 /** A table comparing runs (the write-ups' 15/27/600-class table), each accuracy with its count and 95% interval. */
-import { escapeHtml } from '../notebook/display';
-import { accuracyCell, percent } from './format';
+import { accuracyCell, percent, textAndHtmlTable } from './format';
 
 /** What every row of {@link compareRuns} has, whatever it was scored on. */
 interface RunFacts {
@@ -116,17 +115,6 @@ export function compareRuns(runs: readonly RunRow[]): RunTable {
       r.note ?? '',
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  const text = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-  const cell = (tag: string) => (c: string) => `<${tag}>${escapeHtml(c)}</${tag}>`;
-  const html =
-    `<table><thead><tr>${header.map(cell('th')).join('')}</tr></thead><tbody>` +
-    rows.map((r) => `<tr>${r.map(cell('td')).join('')}</tr>`).join('') +
-    '</tbody></table>';
+  const { text, html } = textAndHtmlTable(header, rows);
   return { header, rows, text, html };
 }

@@ -44,6 +44,12 @@ export {
 } from './onednn-grouped';
 export { cpuOneDnnPack, ONEDNN_PACK, oneDnnNote, registerOneDnnKernels, wasmOneDnnPack } from './onednn-pack';
 export { cpuConvPack, KERNEL_PACKS, registerActlabKernels, wasmConvPack } from './packs';
-export { applyKernelPacks, kernelPackNames, reapplyKernelPacks, registerKernelPack, type KernelPack } from './registry';
+export {
+  applyKernelPacks,
+  appliedKernelPacks,
+  reapplyKernelPacks,
+  registerKernelPack,
+  type KernelPack,
+} from './registry';
 export { splitKernelConfig, splitMiddle } from './split';
 export { leadingAxesReduceConfig, sumRows } from './sum-leading-axes';

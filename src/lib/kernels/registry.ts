@@ -60,7 +60,7 @@ export function reapplyKernelPacks(): void {
   for (const backend of backends) applyKernelPacks(backend);
 }
 
-/** Names of the registered packs, for reports. */
-export function kernelPackNames(): string[] {
-  return [...packs.keys()];
+/** Names of the packs active on `backend`, for reports (a run records what it trained on). */
+export function appliedKernelPacks(backend: string): string[] {
+  return [...packs.values()].filter((p) => p.backend === backend && applied.has(p.name)).map((p) => p.name);
 }

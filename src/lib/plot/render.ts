@@ -56,10 +56,10 @@ export function figureHtml(figure: Figure, divId: string): string {
   );
 }
 
-/** A complete offline HTML page with the bundle and one or more figures. */
-export function standaloneHtml(figures: readonly Figure[], title = 'actlab figure'): string {
+/** A complete offline HTML page with the bundle and one or more figures, after `preface` (HTML) when given. */
+export function standaloneHtml(figures: readonly Figure[], title = 'actlab figure', preface = ''): string {
   const body = figures.map((f, i) => figureHtml(f, `actlab-plot-${i}`)).join('\n');
-  return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeText(title)}</title>\n${bundleScript()}\n</head>\n<body>\n${body}\n</body></html>\n`;
+  return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeText(title)}</title>\n${bundleScript()}\n</head>\n<body>\n${preface}${body}\n</body></html>\n`;
 }
 
 function escapeText(text: string): string {

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { loadDataset } from '../data/registry';
-import { withValidationSplit } from '../data/split';
+import { planSplits } from '../data/split';
 import type { VideoDataset } from '../data/types';
 import { createProgressBar } from '../notebook/progress';
 import {
@@ -56,8 +56,15 @@ export interface TutorialDatasetFile {
   readonly height?: number;
   /** Gray frames (one channel) instead of RGB. @default true */
   readonly gray?: boolean;
-  /** Share of the training groups kept for validation when the layout has no val list. @default 0.15 */
+  /**
+   * Share kept for validation: of each class in a plain folder (no split lists), of the
+   * training groups where the layout ships train and test lists only. @default 0.15
+   */
   readonly valFraction?: number;
+  /** Share of each class kept for test in a plain folder. @default 0.15 */
+  readonly testFraction?: number;
+  /** A regular expression whose first capture group names a file's group (see `actlab extract --group-by`). */
+  readonly groupBy?: string;
   /** The frame cache folder. @default out/data/cache-<name>-<frames>x<height>x<width>-<gray|rgb> */
   readonly cache?: string;
   /** Caps every chapter's training epochs (a smoke run on a new dataset). */
@@ -142,6 +149,8 @@ export function tutorialDataset(file: string | undefined = process.env[DATASET_E
       split: config.split,
       splitsDir: config.splitsDir === undefined ? undefined : path.resolve(base, config.splitsDir),
       valFraction: config.valFraction,
+      testFraction: config.testFraction,
+      groupBy: config.groupBy,
       runPrefix: `${config.name}-`,
     },
     Number.isFinite(cap) ? cap : undefined,
@@ -189,12 +198,15 @@ interface Resolved extends Pick<TutorialDataset, 'name' | 'bundled' | 'configFil
   readonly split?: number;
   readonly splitsDir?: string;
   readonly valFraction?: number;
+  readonly testFraction?: number;
+  readonly groupBy?: string;
 }
 
 function build(r: Resolved, maxEpochs: number | undefined): TutorialDataset {
   const load = (): VideoDataset => {
     const dataset = loadDataset(r.videos, { layout: r.layout, split: r.split, splitsDir: r.splitsDir });
-    return { ...dataset, items: withValidationSplit(dataset.items, { fraction: r.valFraction }) };
+    const options = { val: r.valFraction, test: r.testFraction, groupBy: r.groupBy };
+    return planSplits(dataset, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))).dataset;
   };
   return {
     name: r.name,
@@ -280,6 +292,8 @@ export function readDatasetFile(file: string): TutorialDatasetFile {
     'height',
     'gray',
     'valFraction',
+    'testFraction',
+    'groupBy',
     'cache',
     'maxEpochs',
   ]);
@@ -288,12 +302,13 @@ export function readDatasetFile(file: string): TutorialDatasetFile {
   if (typeof config.name !== 'string' || !/^[\w.-]+$/.test(config.name))
     throw fail('name', "a short name of letters, digits, '.', '_' or '-'");
   if (typeof config.videos !== 'string' || config.videos === '') throw fail('videos', 'a folder path or "bundled"');
-  for (const key of ['layout', 'splitsDir', 'cache'])
+  for (const key of ['layout', 'splitsDir', 'cache', 'groupBy'])
     if (config[key] !== undefined && typeof config[key] !== 'string') throw fail(key, 'a string');
   if (config.gray !== undefined && typeof config.gray !== 'boolean') throw fail('gray', 'true or false');
   for (const key of ['frames', 'width', 'height', 'split', 'maxEpochs'])
     if (config[key] !== undefined) requireWholeNumber(`${file}: "${key}"`, config[key] as number);
-  if (config.valFraction !== undefined && !(Number(config.valFraction) > 0 && Number(config.valFraction) < 1))
-    throw fail('valFraction', 'a number between 0 and 1');
+  for (const key of ['valFraction', 'testFraction'])
+    if (config[key] !== undefined && !(Number(config[key]) >= 0 && Number(config[key]) < 1))
+      throw fail(key, 'a number from 0 to below 1');
   return config as unknown as TutorialDatasetFile;
 }

@@ -32,6 +32,7 @@ export {
   type RunEvaluation,
   type RunRecord,
   SCENE_PASTE,
+  STRONG_AUGMENT,
   trainRun,
   type TrainRunOptions,
   type TrainRunResult,
@@ -45,6 +46,8 @@ export {
   type TutorialDataset,
   type TutorialDatasetFile,
 } from './dataset';
+export { compareRunFolders, findRunFolders, readRunSummary, type RunComparison, type RunSummary } from './runs';
+export { readScores, type RunScores, type SplitScoreRecord } from './scores';
 export { diagnoseTrainedRun, type DiagnoseTrainedRunOptions } from './shortcuts';
 export { type FewShotOptions, type FewShotResult, trainAndTest } from './few-shot';
 export { loadPretrained, type PretrainedModel, type PretrainedOptions } from './pretrained';

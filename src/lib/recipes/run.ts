@@ -43,6 +43,8 @@ import { withNewHead } from '../models/transfer';
 import { fileIO, type ResumeMode, type RunHistory, train } from '../train';
 import { MASKS_FOLDER, readPlan, SCENES_FOLDER } from '../video/cache-format';
 import { writeFileAtomic } from '../util/atomic-write';
+import { appliedKernelPacks } from '../kernels/registry';
+import { recordScore } from './scores';
 import { openClipCache } from '../video/cache-reader';
 import type { PixelFormat } from '../video/frames';
 import { recipe, RECIPE_MODELS, type Recipe, type RecipeModel } from './tutorial';
@@ -84,8 +86,14 @@ export interface RunRecord extends ClipFormat {
   readonly seed: number;
   /** Epochs asked for (see history.json for those completed). */
   readonly epochs: number;
-  /** The recipe's batch size. */
+  /** Clips (or frames) per training batch: the recipe's unless set. */
   readonly batchSize: number;
+  /** The optimizer's base learning rate: the recipe's unless set; absent in runs made before it was recorded. */
+  readonly learningRate?: number;
+  /** The model's width as a multiple of the recipe's (1: the recipe's); absent in runs made before it was recorded. */
+  readonly modelWidth?: number;
+  /** The backend and kernel packs it trained on, e.g. `wasm (conv-im2col, onednn)`. */
+  readonly backend?: string;
   /** How the training clips were augmented; absent in runs made before it was recorded ('default'). */
   readonly augment?: AugmentMode;
   /** The scene paste's probability (0 without it). */
@@ -109,6 +117,12 @@ export interface TrainRunOptions {
   readonly epochs?: number;
   /** Seeds the initial weights, the shuffle order and the augmentation. @default 1 (the notebooks' seed) */
   readonly seed?: number;
+  /** The optimizer's base learning rate (its schedule scales it as before). @default the recipe's */
+  readonly learningRate?: number;
+  /** Clips (or frames, for a frame model) per training batch. @default the recipe's */
+  readonly batchSize?: number;
+  /** The model's width (filters per layer) as a multiple of the recipe's; not with `from`. @default 1 */
+  readonly modelWidth?: number;
   /**
    * Checkpoints already in `out`: 'auto' resumes only a run made with the same
    * configuration (else starts fresh and says so), true must resume, false
@@ -125,7 +139,9 @@ export interface TrainRunOptions {
    * `default`: the recipe's augmentation, plus the scene paste where the
    * cache holds person masks and empty scenes (the people set); `plain`: the
    * recipe's augmentation without the scene paste, as one trains on real data
-   * that has no masks; `none`: no augmentation. @default 'default'
+   * that has no masks; `strong`: `default` plus {@link STRONG_AUGMENT}'s crops,
+   * rotations, zooms and stronger brightness/contrast; `none`: no augmentation.
+   * @default 'default'
    */
   readonly augment?: AugmentMode;
   /**
@@ -147,8 +163,22 @@ export interface TrainRunOptions {
 }
 
 /** How a recipe run augments its training clips (see {@link TrainRunOptions.augment}). */
-export type AugmentMode = 'default' | 'plain' | 'none';
-export const AUGMENT_MODES: readonly AugmentMode[] = ['default', 'plain', 'none'];
+export type AugmentMode = 'default' | 'plain' | 'strong' | 'none';
+export const AUGMENT_MODES: readonly AugmentMode[] = ['default', 'plain', 'strong', 'none'];
+
+/**
+ * What `strong` adds to a recipe's augmentation: the pipeline's random crops,
+ * rotations and zooms (the recipes leave them out because at 32×32 resampling
+ * blurs away one-pixel motions; at 112×112 they are the usual regularisers) and
+ * twice its brightness and contrast jitter.
+ */
+export const STRONG_AUGMENT: AugmentOptions = {
+  cropScale: [0.8, 1],
+  rotation: 10,
+  zoom: 0.1,
+  brightness: 0.2,
+  contrast: 0.4,
+};
 
 /**
  * Probability of the scene paste in the default augmentation: most training
@@ -163,7 +193,8 @@ export function recipeAugmentation(chosen: Recipe, mode: AugmentMode, masked: bo
     throw new RunInputError(`augment must be one of ${AUGMENT_MODES.join(', ')}, got "${mode}"`);
   }
   if (mode === 'none' || chosen.augment === false) return false;
-  return mode === 'default' && masked ? { ...chosen.augment, scenePaste: SCENE_PASTE } : chosen.augment;
+  const base = mode === 'strong' ? { ...chosen.augment, ...STRONG_AUGMENT } : chosen.augment;
+  return mode !== 'plain' && masked ? { ...base, scenePaste: SCENE_PASTE } : base;
 }
 
 export interface TrainRunResult {
@@ -274,14 +305,56 @@ function requireSplits(cache: CacheInfo, dir: string, splits: readonly string[])
     .join(', ');
   throw new RunInputError(
     `${dir} has no ${missing.map((s) => `"${s}"`).join(' or ')} clips (it holds ${held}): ` +
-      `extract a dataset that assigns train, val and test splits`,
+      'actlab extract DATASET --out CACHE splits a plain folder by class (--val and --test set the shares); ' +
+      'if it warned that the dataset cannot be split, fix what the warning names and extract again',
   );
 }
 
 /** Builds the recipe's model for the cache's clips; a RunInputError when the builder rejects them. */
-function buildFor(chosen: Recipe, cache: CacheInfo, dir: string, seed: number): tf.LayersModel {
+/** The settings a run may change from its recipe's, checked. */
+function runSettings(
+  chosen: Recipe,
+  options: TrainRunOptions,
+): { freeze: boolean; modelWidth: number; batchSize: number; optimizer: Recipe['optimizer'] } {
+  const freeze = options.freeze ?? false;
+  if (freeze && !options.from) throw new RunInputError('freeze needs from: a run whose model to start from');
+  const modelWidth = positiveSetting('modelWidth', options.modelWidth) ?? 1;
+  if (options.from && modelWidth !== 1) {
+    throw new RunInputError("modelWidth goes with a fresh model, not with from: the started run's model has its width");
+  }
+  const batchSize = positiveSetting('batchSize', options.batchSize) ?? chosen.batchSize;
+  if (!Number.isInteger(batchSize)) throw new RunInputError(`batchSize must be a whole number, got ${batchSize}`);
+  const learningRate = positiveSetting('learningRate', options.learningRate) ?? chosen.optimizer.learningRate;
+  return { freeze, modelWidth, batchSize, optimizer: { ...chosen.optimizer, learningRate } };
+}
+
+/** `c3d: 97,098 parameters, 97,098 trainable`: how much of the model trains (a frozen backbone: the head alone). */
+function parameterLine(chosen: Recipe, model: tf.LayersModel, freeze: boolean): string {
+  const trainable = model.trainableWeights.reduce((sum, w) => sum + w.read().size, 0);
+  return (
+    `${chosen.model}: ${model.countParams().toLocaleString('en')} parameters, ${trainable.toLocaleString('en')} ` +
+    `trainable${freeze ? ' (the backbone is frozen: only the new head trains)' : ''}`
+  );
+}
+
+/** The backend training runs on and actlab's kernel packs on it. */
+function backendLabel(): string {
+  const name = tf.getBackend();
+  const packs = appliedKernelPacks(name);
+  return packs.length > 0 ? `${name} (${packs.join(', ')})` : name;
+}
+
+/** A positive number setting, or undefined when not given; a RunInputError otherwise. */
+function positiveSetting(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(Number.isFinite(value) && value > 0))
+    throw new RunInputError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+function buildFor(chosen: Recipe, cache: CacheInfo, dir: string, seed: number, widthScale = 1): tf.LayersModel {
   try {
-    return chosen.build({ clipShape: cache.shape, numClasses: cache.classes.length, seed });
+    return chosen.build({ clipShape: cache.shape, numClasses: cache.classes.length, seed, widthScale });
   } catch (error) {
     throw new RunInputError(
       `model ${chosen.model} cannot take the ${describeClips(cache)} clips of ${dir}: ${(error as Error).message}`,
@@ -328,10 +401,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const seed = options.seed ?? 1;
   const epochs = options.epochs ?? chosen.epochs;
   const out = path.resolve(options.out);
-  const freeze = options.freeze ?? false;
-  if (freeze && !options.from) throw new RunInputError('freeze needs from: a run whose model to start from');
+  const { freeze, modelWidth, batchSize, optimizer } = runSettings(chosen, options);
   const start = options.from ? await startFrom(options.from, cache, seed, freeze) : undefined;
-  const model = start?.model ?? buildFor(chosen, cache, options.data, seed);
+  const model = start?.model ?? buildFor(chosen, cache, options.data, seed, modelWidth);
+  options.log?.(parameterLine(chosen, model, freeze));
   // Pipelines start worker threads: close every one opened, or the process never exits.
   const pipelines: ClipPipeline[] = [];
   const open = (clipOptions: ClipPipelineOptions): ClipPipeline => {
@@ -342,9 +415,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   try {
     const normalization =
       start?.normalization ?? normalizationOf(await computeChannelStats(cache.dir, { split: 'train' }));
-    const common = { layout: chosen.layout, batchSize: chosen.batchSize, normalize: normalization } as const;
+    const common = { layout: chosen.layout, batchSize, normalize: normalization } as const;
     const augmentMode = options.augment ?? 'default';
-    if (augmentMode === 'default' && cache.masksMissing) {
+    if ((augmentMode === 'default' || augmentMode === 'strong') && cache.masksMissing) {
       // Training on without them would quietly drop the scene paste the default promises.
       throw new RunInputError(
         `${options.data}: its dataset ships person masks, but the cache has no complete masks/ and scenes/ ` +
@@ -361,7 +434,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     const result = await train(model, planted(trainClips), {
       epochs,
       validationData: planted(valClips),
-      optimizer: chosen.optimizer,
+      optimizer,
       schedule: chosen.schedule,
       runDir: out,
       resume: options.resume ?? 'auto',
@@ -393,6 +466,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         data: cache.dir,
         seed,
         epochs,
+        batchSize,
+        learningRate: optimizer.learningRate,
+        modelWidth,
+        backend: backendLabel(),
         augment: augmentMode,
         scenePaste: augment === false ? 0 : (augment.scenePaste ?? 0),
         ...(start ? { from: start.from, freeze } : {}),
@@ -401,9 +478,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       cache,
     );
     const test = await evaluateOnCache(model, chosen, cache.dir, 'test', normalization);
+    recordScore(out, 'test', test.report.clip);
     const swapped = cache.splits.swapped
       ? await evaluateOnCache(model, chosen, cache.dir, 'swapped', normalization)
       : undefined;
+    if (swapped) recordScore(out, 'swapped', swapped.report.clip);
     return { ...summary, test, ...(swapped ? { swapped } : {}) };
   } finally {
     model.dispose();
@@ -414,6 +493,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
 /** What {@link recordRun} is told; the clip format and batch size come from the cache and the recipe. */
 export type RunRecordFields = Omit<RunRecord, keyof ClipFormat | 'batchSize' | 'augment'> & {
   readonly augment: AugmentMode;
+  /** @default the recipe's */
+  readonly batchSize?: number;
 };
 
 /**
@@ -436,7 +517,7 @@ function writeRunRecord(run: string, fields: RunRecordFields, cache: CacheInfo):
     width: cache.width,
     height: cache.height,
     pixelFormat: cache.pixelFormat,
-    batchSize: runRecipe(fields.model).batchSize,
+    batchSize: fields.batchSize ?? runRecipe(fields.model).batchSize,
   };
   writeFileAtomic(path.join(run, 'run.json'), JSON.stringify(record, null, 1));
   return record;
@@ -541,7 +622,10 @@ export async function evaluateRun(run: string, options: EvaluateRunOptions = {})
   const { record, cache, split, normalization } = checkRunInput(run, options);
   const model = await tf.loadLayersModel(fileIO(path.join(run, 'model')));
   try {
-    return await evaluateOnCache(model, runRecipe(record.model), cache.dir, split, normalization);
+    const result = await evaluateOnCache(model, runRecipe(record.model), cache.dir, split, normalization);
+    // Scores on the run's own cache are what `actlab runs` compares; another cache's are not recorded.
+    if (path.resolve(cache.dir) === path.resolve(record.data)) recordScore(run, split, result.report.clip);
+    return result;
   } finally {
     model.dispose();
   }

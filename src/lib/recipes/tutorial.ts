@@ -20,6 +20,13 @@ export interface BuildOptions {
   readonly numClasses: number;
   /** Seeds the initial weights. */
   readonly seed: number;
+  /** Scales the recipe model's width (filters per layer). @default 1 */
+  readonly widthScale?: number;
+}
+
+/** `base` filters scaled, at least 1: what a width-scaled builder gets. */
+function scaled(base: number, scale = 1): number {
+  return Math.max(1, Math.round(base * scale));
 }
 
 export interface Recipe {
@@ -70,7 +77,8 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
     optimizer: { name: 'adam', learningRate: 1e-3 },
     augment: SMALL_CLIP_AUGMENT,
     builder: 'models.cnn2d',
-    build: ({ clipShape, numClasses, seed }) => cnn2d({ inputShape: clipShape.slice(1), numClasses, seed }),
+    build: ({ clipShape, numClasses, seed, widthScale }) =>
+      cnn2d({ inputShape: clipShape.slice(1), numClasses, seed, width: scaled(16, widthScale) }),
   },
   c3d: {
     model: 'c3d',
@@ -85,7 +93,8 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
     schedule: stepDecay(6, 0.1),
     augment: SMALL_CLIP_AUGMENT,
     builder: 'models.c3dSmall',
-    build: ({ clipShape, numClasses, seed }) => c3dSmall({ inputShape: clipShape, numClasses, seed }),
+    build: ({ clipShape, numClasses, seed, widthScale }) =>
+      c3dSmall({ inputShape: clipShape, numClasses, seed, width: 0.125 * (widthScale ?? 1) }),
   },
   resnext3d: {
     model: 'resnext3d',
@@ -96,7 +105,8 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
     epochs: 8,
     schedule: cosineDecay(8),
     builder: 'models.resnext3dTiny',
-    build: ({ clipShape, numClasses, seed }) => resnext3dTiny({ inputShape: clipShape, numClasses, seed }),
+    build: ({ clipShape, numClasses, seed, widthScale }) =>
+      resnext3dTiny({ inputShape: clipShape, numClasses, seed, width: scaled(4, widthScale) }),
   },
   r2plus1d: {
     model: 'r2plus1d',
@@ -104,7 +114,8 @@ const RECIPES: Readonly<Record<RecipeModel, Recipe>> = {
     chapter: '08',
     ...RESIDUAL_3D_TRAINING,
     builder: 'models.r2plus1dTiny',
-    build: ({ clipShape, numClasses, seed }) => r2plus1dTiny({ inputShape: clipShape, numClasses, seed }),
+    build: ({ clipShape, numClasses, seed, widthScale }) =>
+      r2plus1dTiny({ inputShape: clipShape, numClasses, seed, width: scaled(16, widthScale) }),
   },
 };
 
