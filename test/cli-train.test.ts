@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 
-import { type CliRun, runCli } from './helpers/cli';
+import { type CliRun, ROOT, runCli } from './helpers/cli';
 import { lastJson, tempDir } from './helpers/fixtures';
 
 /** What `actlab train --json` prints last. */
@@ -195,6 +197,37 @@ describe('actlab train, eval and doctor', () => {
     assert.equal(resumed.stdout, '');
     assert.match(errorLine(resumed), /^actlab: train: cannot resume .*seed.*--fresh/);
     assert.ok(fs.existsSync(path.join(run, 'checkpoints')));
+  });
+
+  it('train into a folder another live process trains into is refused and touches nothing; a dead holder is taken over', async () => {
+    const out = path.join(root, 'two-writers');
+    fs.mkdirSync(out);
+    const lock = path.join(out, '.train.lock');
+    // Another process holding the run folder, as a second actlab train would while it trains.
+    const script = `require(${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'train'))}).lockRunFolder(${JSON.stringify(out)}); setInterval(() => {}, 1000);`;
+    const holder = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!fs.existsSync(lock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(fs.existsSync(lock), 'the holder took the lock');
+      const refused = runCli(['train', '--model', 'c3d', '--data', cache, '--out', out, '--epochs', '1', '--fresh']);
+      assert.equal(refused.status, 1, refused.stderr);
+      assert.equal(
+        errorLine(refused),
+        `actlab: train: ${out} is being trained into by another process (pid ${holder.pid} on ${os.hostname()}, ` +
+          `since ${JSON.parse(fs.readFileSync(lock, 'utf8')).since}); nothing was touched: wait for it to finish, ` +
+          `choose another --out, or if it is no longer running delete ${lock}`,
+      );
+      assert.deepEqual(fs.readdirSync(out), ['.train.lock'], 'nothing written beside the lock');
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('exit', r));
+    }
+    // The holder died without releasing: its lock is stale and the next run takes it over.
+    assert.ok(fs.existsSync(lock));
+    const trained = runCli(['train', '--model', 'c3d', '--data', cache, '--out', out, '--epochs', '1']);
+    assert.equal(trained.status, 0, trained.stderr);
+    assert.equal(fs.existsSync(lock), false, 'released after training');
   });
 
   it('a frame model (cnn2d) reports its frame top-1 and the clip-averaged video top-1', () => {

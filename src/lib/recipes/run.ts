@@ -40,7 +40,7 @@ import {
 } from '../pipeline';
 import type { AugmentOptions } from '../pipeline/augment';
 import { withNewHead } from '../models/transfer';
-import { fileIO, type ResumeMode, type RunHistory, train } from '../train';
+import { fileIO, lockRunFolder, type ResumeMode, type RunHistory, train } from '../train';
 import { MASKS_FOLDER, readPlan, SCENES_FOLDER } from '../video/cache-format';
 import { writeFileAtomic } from '../util/atomic-write';
 import { appliedKernelPacks } from '../kernels/registry';
@@ -395,6 +395,19 @@ function normalizationOf(stats: NormalizationLike): NormalizationLike {
  * `out/run.json`, then evaluates on the test split.
  */
 export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+  const out = path.resolve(options.out);
+  const existed = fs.existsSync(out);
+  // One writer from the first checkpoint to the last score: another process gets a clear refusal.
+  const unlock = lockRunFolder(out);
+  try {
+    return await trainRunLocked(options);
+  } finally {
+    unlock();
+    if (!existed && fs.readdirSync(out).length === 0) fs.rmdirSync(out); // refused before writing anything
+  }
+}
+
+async function trainRunLocked(options: TrainRunOptions): Promise<TrainRunResult> {
   const chosen = runRecipe(options.model);
   const cache = readCacheInfo(options.data);
   requireSplits(cache, options.data, ['train', 'val', 'test']);

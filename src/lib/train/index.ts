@@ -15,6 +15,7 @@ export {
 } from './checkpoint';
 export { fileIO, type FileIOHandler } from '../models/file-io';
 export { NonFiniteTrainingError } from './finite';
+export { lockRunFolder, RUN_LOCK, RunFolderBusyError } from './run-lock';
 export { type ResumeMode, type RunFingerprint } from './resume';
 export { loadTutorialModel, readRunHistory, type RunHistory, tutorialRunDir, tutorialRunsDir } from './run-dir';
 export {

@@ -27,6 +27,7 @@ import { requireWholeNumber } from '../util/validate';
 import { createOptimizer, getLearningRate, type OptimizerSpec, resolveOptimizer, setLearningRate } from './optimizers';
 import { describeModel, planResume, type ResumeMode, type RunFingerprint } from './resume';
 import { type Batch, accuracyMetric, epochsOf, followEpochs, inspectFirstBatch, prepareLabels } from './batches';
+import { lockRunFolder } from './run-lock';
 import { nonFiniteAfterBatch, nonFiniteError, type NonFiniteTrainingError } from './finite';
 import { epochLine, interruptedLine } from './log-lines';
 import {
@@ -232,11 +233,15 @@ export async function train(
 ): Promise<TrainResult> {
   // Before anything touches the model: a second run on it would recompile and restore into the first.
   const release = claimTraining(model, options.runDir);
+  let unlock: (() => void) | undefined;
   // From here on Kernel > Interrupt aborts the signal instead of abandoning the cell (see notebook/interrupt).
   const interrupt = interruptScope(options.signal);
   try {
+    // Another process training into the same folder would lose its checkpoints to this one's fresh start.
+    if (options.runDir) unlock = lockRunFolder(options.runDir);
     return await trainClaimed(model, data, { ...options, signal: interrupt.signal });
   } finally {
+    unlock?.();
     interrupt.close();
     release();
   }

@@ -6,15 +6,12 @@
  * this host is stale and taken over.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
-interface LockBody {
-  readonly pid: number;
-  readonly host: string;
-  readonly index: number;
-  readonly count: number;
-}
+import { liveHolder, type LockHolder, takeLock } from '../util/process-lock';
+
+type Slice = { readonly index: number; readonly count: number };
+type LockBody = LockHolder & Slice;
 
 /** Another live `extract` writes the same shards; the message names it and the lock file. */
 export class CacheLockedError extends Error {
@@ -25,46 +22,19 @@ export class CacheLockedError extends Error {
 export function lockCache(dir: string, slice: { readonly index: number; readonly count: number }): () => void {
   const name = slice.count === 1 ? 'extract.lock' : `extract-${slice.index}of${slice.count}.lock`;
   const mine = path.join(dir, name);
-  const body: LockBody = { pid: process.pid, host: os.hostname(), ...slice };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      fs.writeFileSync(mine, JSON.stringify(body), { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
-      const holder = liveHolder(mine);
-      if (holder) throw lockedError(dir, mine, holder);
-      fs.rmSync(mine, { force: true }); // stale: its writer is gone
-    }
-  }
+  const held = takeLock<Slice>(mine, { index: slice.index, count: slice.count });
+  if (held) throw lockedError(dir, mine, held);
   const release = (): void => fs.rmSync(mine, { force: true });
   // Jobs with another shard count can still overlap (0/1 covers every shard of 0/2).
   for (const other of fs.readdirSync(dir)) {
     if (other === name || !/^extract(-\d+of\d+)?\.lock$/.test(other)) continue;
-    const holder = liveHolder(path.join(dir, other));
+    const holder = liveHolder<Slice>(path.join(dir, other));
     if (holder && overlaps(slice, holder)) {
       release();
       throw lockedError(dir, path.join(dir, other), holder);
     }
   }
   return release;
-}
-
-/** The lock's body when its writer may still be running (a dead pid on this host is stale). */
-function liveHolder(file: string): LockBody | undefined {
-  let holder: LockBody;
-  try {
-    holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockBody;
-  } catch {
-    return undefined; // unreadable or half-written by a killed run: stale
-  }
-  if (holder.host !== os.hostname()) return holder; // cannot tell from here: assume alive
-  try {
-    process.kill(holder.pid, 0);
-    return holder;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? holder : undefined;
-  }
 }
 
 /** Shard s is in slice i/N when s % N === i; two slices share a shard when i1 ≡ i2 (mod gcd(N1, N2)). */
