@@ -1,7 +1,6 @@
 export {
   BACKEND_NAMES,
   BackendError,
-  currentBackend,
   initBackend,
   parseBackendName,
   type BackendInfo,

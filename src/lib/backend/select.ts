@@ -127,11 +127,6 @@ async function select(options: InitBackendOptions): Promise<BackendInfo> {
   return current;
 }
 
-/** The backend chosen by the last {@link initBackend}, if any. */
-export function currentBackend(): BackendInfo | undefined {
-  return current;
-}
-
 type Started = Omit<BackendInfo, 'kernelPacks' | 'threads' | 'summary'>;
 
 interface Attempt {

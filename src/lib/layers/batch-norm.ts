@@ -141,8 +141,3 @@ function hasFusedKernels(x: tf.Tensor): boolean {
     tf.getKernel(CHANNEL_NORM_BACKWARD, backend) !== undefined
   );
 }
-
-/** Factory in tf.layers style. */
-export function channelBatchNorm(args: ChannelBatchNormArgs = {}): ChannelBatchNorm {
-  return new ChannelBatchNorm(args);
-}

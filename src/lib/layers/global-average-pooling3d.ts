@@ -29,8 +29,3 @@ export class GlobalAveragePooling3D extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(GlobalAveragePooling3D);
-
-/** Factory in tf.layers style. */
-export function globalAveragePooling3d(args: GlobalAveragePooling3DArgs = {}): GlobalAveragePooling3D {
-  return new GlobalAveragePooling3D(args);
-}

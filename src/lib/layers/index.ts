@@ -3,10 +3,6 @@
  * save/load): grouped 3-D convolution, batch norm for 5-D input, and 3-D global
  * average pooling.
  */
-export { ChannelBatchNorm, channelBatchNorm, type ChannelBatchNormArgs } from './batch-norm';
-export {
-  GlobalAveragePooling3D,
-  globalAveragePooling3d,
-  type GlobalAveragePooling3DArgs,
-} from './global-average-pooling3d';
+export { ChannelBatchNorm, type ChannelBatchNormArgs } from './batch-norm';
+export { GlobalAveragePooling3D, type GlobalAveragePooling3DArgs } from './global-average-pooling3d';
 export { GroupedConv3D, groupedConv3d, type GroupedConv3DArgs } from './grouped-conv3d';

@@ -32,7 +32,6 @@ export {
   type ChannelStats,
   type ChannelStatsOptions,
   computeChannelStats,
-  loadChannelStats,
   parseChannelStats,
   saveChannelStats,
 } from './normalize';

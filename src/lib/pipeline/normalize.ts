@@ -94,7 +94,3 @@ export function parseChannelStats(json: string): ChannelStats {
 export function saveChannelStats(file: string, stats: ChannelStats): void {
   fs.writeFileSync(file, JSON.stringify(stats, null, 1));
 }
-
-export function loadChannelStats(file: string): ChannelStats {
-  return parseChannelStats(fs.readFileSync(file, 'utf8'));
-}

@@ -23,7 +23,6 @@ export {
   type ClipInput,
   type ClipLike,
   clipGif,
-  clipGridPng,
   clipStripPng,
   type LabelledClip,
   type MediaOptions,
@@ -33,5 +32,5 @@ export {
   showGrid,
   showMisclassified,
 } from './media';
-export { bundleScript, figureHtml, plotlyBundle, plotlyVersion, standaloneHtml } from './render';
+export { bundleScript, figureHtml, plotlyBundle, standaloneHtml } from './render';
 export { ensurePlotlyInNotebook, figureMimeBundle, show, type ShowOptions } from './show';

@@ -151,12 +151,6 @@ export async function clipStripPng(clip: ClipInput, options: MediaOptions & { re
   return encodePng(compose(frames, frames.length, options));
 }
 
-/** All frames of a clip in a grid (`columns` per row) as PNG. */
-export async function clipGridPng(clip: ClipInput, options: MediaOptions & { readonly columns?: number } = {}) {
-  const frames = clipFrames(clip, options);
-  return encodePng(compose(frames, options.columns ?? Math.ceil(Math.sqrt(frames.length)), options));
-}
-
 /** An animated, looping GIF of the clip (small: meant for previews). */
 export async function clipGif(
   clip: ClipInput,

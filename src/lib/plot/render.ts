@@ -16,11 +16,6 @@ export function plotlyBundle(): string {
   return bundleSource;
 }
 
-/** The plotly.js version inside the bundle. */
-export function plotlyVersion(): string {
-  return (require(`${BUNDLE_PACKAGE}/package.json`) as { version: string }).version;
-}
-
 /**
  * A `<script>` that defines `window.Plotly` unless a page already has it, then
  * draws figures that were waiting for it. `define`/`module`/`exports` are hidden

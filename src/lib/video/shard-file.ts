@@ -65,12 +65,6 @@ export function inspectShard(dir: string, shard: number, names?: ReadonlySet<str
   return { state: 'done', record };
 }
 
-/** The completed shard's record, or undefined when it is missing, half-written or damaged. */
-export function readShardRecord(dir: string, shard: number): ShardRecord | undefined {
-  const found = inspectShard(dir, shard);
-  return found.state === 'done' ? found.record : undefined;
-}
-
 /** Why the clip table does not tile the shard's bytes, or undefined when it does. */
 export function checkClipTable(record: ShardRecord): string | undefined {
   let offset = 0;
