@@ -7,7 +7,16 @@ import './helpers/stock-kernels';
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -408,6 +417,51 @@ describe('train: resume only a matching run', () => {
     // Epoch 1 allocates the optimizer's moments; from epoch 2 on the count stays put.
     assert.equal(records[7]!.numTensors, records[1]!.numTensors, records.map((r) => r.numTensors).join(' '));
     model.dispose();
+  });
+});
+
+describe('train: a damaged checkpoint is named, and the intact one before it is used', () => {
+  test('a torn state.json of the newest checkpoint falls back to the epoch before; stale temp files go', async () => {
+    const runDir = join(scratch, 'torn-checkpoint');
+    const lines: string[] = [];
+    await train(tinyC3d(5), data16(), resumeRun(runDir, lines, { epochs: 3 }));
+    const newest = join(runDir, 'checkpoints', 'epoch-0003');
+    writeFileSync(join(newest, 'state.json'), '{"epoch": 2, "iter');
+    const stale = join(runDir, 'checkpoints', 'epoch-0002', 'optimizer.bin.tmp-999999');
+    writeFileSync(stale, 'half a file');
+    lines.length = 0;
+    const more = await train(tinyC3d(5), data16(), resumeRun(runDir, lines, { epochs: 4 }));
+    const logged = lines.join('\n').split('\n');
+    assert.match(
+      logged[0]!,
+      new RegExp(
+        `^checkpoint ${newest.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is damaged \\(.*state\\.json: Unterminated string in JSON at position 18.*\\); using the one before it$`,
+      ),
+    );
+    assert.match(logged[1]!, /^resuming .* after epoch 2 of 4 \(checkpoint .*epoch-0002\)$/);
+    assert.equal(more.startEpoch, 2);
+    assert.deepEqual(
+      more.history.map((h) => h.epoch),
+      [0, 1, 2, 3],
+    );
+    assert.equal(existsSync(stale), false, "the killed writer's temp file is gone");
+  });
+
+  test('no intact checkpoint is an error naming each file; resume: false still starts over', async () => {
+    const runDir = join(scratch, 'all-damaged');
+    await train(tinyC3d(6), data16(), resumeRun(runDir, [], { epochs: 2 }));
+    const weights = join(runDir, 'checkpoints', 'epoch-0002', 'weights.bin');
+    writeFileSync(weights, readFileSync(weights).subarray(0, 10));
+    writeFileSync(join(runDir, 'checkpoints', 'epoch-0001', 'optimizer.json'), '');
+    await assert.rejects(train(tinyC3d(6), data16(), resumeRun(runDir, [], { epochs: 3 })), (error: Error) => {
+      assert.match(error.message, /^train: no intact checkpoint in .*checkpoints: /);
+      assert.ok(error.message.includes(`${weights}: 10 bytes, its manifest says`), error.message);
+      assert.match(error.message, /epoch-0001\/optimizer\.json: Unexpected end of JSON input/);
+      assert.match(error.message, /start the run over \(resume: false, or --fresh\)/);
+      return true;
+    });
+    const fresh = await train(tinyC3d(6), data16(), resumeRun(runDir, [], { epochs: 1, resume: false }));
+    assert.equal(fresh.history.length, 1);
   });
 });
 

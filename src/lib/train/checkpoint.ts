@@ -14,7 +14,7 @@
  *   best/                        model.json, weights.bin of the best epoch (by the monitored metric)
  * ```
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
@@ -141,38 +141,120 @@ export function clearRun(runDir: string): void {
 export interface LoadedCheckpoint {
   readonly dir: string;
   readonly state: CheckpointState;
+  /** Newer checkpoints passed over because they were damaged, each naming the file and what is wrong. */
+  readonly skipped: readonly string[];
   /** Copies the saved weights into `model` (same architecture) and the optimizer state into `optimizer`. */
   restore(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void>;
 }
 
-/** The latest checkpoint of a run, or undefined when there is none yet. */
+/**
+ * The latest intact checkpoint of a run, or undefined when there is none yet.
+ * The one latest.json names comes first; when it (or latest.json) is damaged, the
+ * newest older one that is intact is used and `skipped` says why. Throws, naming
+ * each file, when checkpoints exist and none is intact.
+ */
 export function latestCheckpoint(runDir: string): LoadedCheckpoint | undefined {
-  const pointer = join(runDir, 'checkpoints', 'latest.json');
+  const root = join(runDir, 'checkpoints');
+  const pointer = join(root, 'latest.json');
   if (!existsSync(pointer)) return undefined;
-  const { dir: name } = JSON.parse(readFileSync(pointer, 'utf8')) as { dir: string };
-  const dir = join(runDir, 'checkpoints', name);
-  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
-  return {
-    dir,
-    state,
-    async restore(model, optimizer) {
-      await restoreWeights(model, dir);
-      const { specs, className } = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as {
-        specs: tf.io.WeightsManifestEntry[];
-        className: string;
-      };
-      if (className !== optimizer.getClassName()) {
-        throw new Error(
-          `resume: the checkpoint in ${dir} was trained with ${className} but this run uses ${optimizer.getClassName()}; use the same optimizer or start a new runDir`,
-        );
-      }
-      if (specs.length === 0) return;
-      const map = tf.io.decodeWeights(toArrayBuffer(readFileSync(join(dir, 'optimizer.bin'))), specs);
-      await optimizer.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
-      // setWeights copies into new variables.
-      tf.dispose(Object.values(map));
-    },
+  const skipped: string[] = [];
+  let named: string | undefined;
+  try {
+    named = (JSON.parse(readFileSync(pointer, 'utf8')) as { dir?: unknown }).dir as string;
+    if (typeof named !== 'string' || !/^epoch-\d{4}$/.test(named)) throw new Error(`names no checkpoint folder`);
+  } catch (error) {
+    skipped.push(`${pointer} is damaged (${(error as Error).message})`);
+    named = undefined;
+  }
+  const folders = readdirSync(root)
+    .filter((d) => /^epoch-\d{4}$/.test(d))
+    .sort()
+    .reverse();
+  // Folders newer than the one latest.json names were never finished (it moves last).
+  const candidates = named ? [named, ...folders.filter((d) => d < named!)] : folders;
+  for (const name of candidates) {
+    const dir = join(root, name);
+    const damage = checkpointDamage(dir);
+    if (damage) {
+      skipped.push(damage);
+      continue;
+    }
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
+    return { dir, state, skipped, restore: (model, optimizer) => restoreCheckpoint(dir, model, optimizer) };
+  }
+  throw new Error(
+    `train: no intact checkpoint in ${root}: ${skipped.join('; ')}; ` +
+      'start the run over (resume: false, or --fresh), or restore the folder from a backup',
+  );
+}
+
+/** What is wrong with a checkpoint folder (one file, one reason), or undefined when every file reads whole. */
+function checkpointDamage(dir: string): string | undefined {
+  const json = <T>(name: string): T => {
+    const file = join(dir, name);
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as T;
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+    }
   };
+  const sized = (name: string, specs: readonly tf.io.WeightsManifestEntry[]) => {
+    const file = join(dir, name);
+    const want = specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * bytesPer(s.dtype), 0);
+    const have = statSync(file, { throwIfNoEntry: false })?.size;
+    if (have !== want)
+      throw new Error(`${file}: ${have === undefined ? 'missing' : `${have} bytes`}, its manifest says ${want}`);
+  };
+  try {
+    json<CheckpointState>('state.json');
+    const model = json<{ weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> }>(
+      'model.json',
+    );
+    for (const group of model.weightsManifest ?? []) {
+      if (group.paths.length === 1) sized(group.paths[0]!, group.weights);
+    }
+    sized('optimizer.bin', json<{ specs: tf.io.WeightsManifestEntry[] }>('optimizer.json').specs);
+    return undefined;
+  } catch (error) {
+    return `checkpoint ${dir} is damaged (${(error as Error).message})`;
+  }
+}
+
+function bytesPer(dtype: string): number {
+  return dtype === 'float32' || dtype === 'int32' ? 4 : dtype === 'bool' ? 1 : 4;
+}
+
+async function restoreCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+  await restoreWeights(model, dir);
+  const { specs, className } = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as {
+    specs: tf.io.WeightsManifestEntry[];
+    className: string;
+  };
+  if (className !== optimizer.getClassName()) {
+    throw new Error(
+      `resume: the checkpoint in ${dir} was trained with ${className} but this run uses ${optimizer.getClassName()}; use the same optimizer or start a new runDir`,
+    );
+  }
+  if (specs.length === 0) return;
+  const map = tf.io.decodeWeights(toArrayBuffer(readFileSync(join(dir, 'optimizer.bin'))), specs);
+  await optimizer.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
+  // setWeights copies into new variables.
+  tf.dispose(Object.values(map));
+}
+
+/**
+ * Deletes what killed writers left half-written in the checkpoints (`*.tmp-<pid>`):
+ * called with the run folder's lock held, so no live writer owns one.
+ */
+export function removeTempFiles(runDir: string): void {
+  const root = join(runDir, 'checkpoints');
+  if (!existsSync(root)) return;
+  for (const folder of [root, ...readdirSync(root).map((d) => join(root, d))]) {
+    if (!statSync(folder).isDirectory()) continue;
+    for (const name of readdirSync(folder)) {
+      if (/\.tmp-\d+$/.test(name)) rmSync(join(folder, name), { force: true });
+    }
+  }
 }
 
 /** Loads the weights saved in `dir` (model.json + weights.bin) into `model`, in order; throws if the shapes differ. */

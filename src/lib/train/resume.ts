@@ -3,6 +3,9 @@
  * records the run's configuration (a {@link RunFingerprint}), and a new call
  * resumes it only when it asks for the same run.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type * as tf from '@tensorflow/tfjs';
 
 import { latestCheckpoint, type LoadedCheckpoint, type NormalizationStats } from './checkpoint';
@@ -217,15 +220,30 @@ const FRESH_HINT = 'starting fresh (another runDir keeps the old run)';
  * configuration differs.
  */
 export function planResume(runDir: string | undefined, mode: ResumeMode, current: RunFingerprint): ResumePlan {
-  const checkpoint = runDir ? latestCheckpoint(runDir) : undefined;
-  if (!runDir || !checkpoint) return { finished: false, clear: false };
+  if (!runDir) return { finished: false, clear: false };
   if (mode === false) {
+    // Starting over needs nothing from the old checkpoints, damaged or not.
+    if (!existsSync(join(runDir, 'checkpoints', 'latest.json'))) return { finished: false, clear: false };
     return {
       finished: false,
       clear: true,
       line: `resume: false, so the old checkpoints in ${runDir} were deleted`,
     };
   }
+  const found = latestCheckpoint(runDir);
+  if (!found) return { finished: false, clear: false };
+  const plan = planFromCheckpoint(runDir, mode, current, found);
+  // A damaged newer checkpoint is said first, then what was done instead.
+  const notes = found.skipped.map((why) => `${why}; using the one before it`);
+  return notes.length > 0 ? { ...plan, line: [...notes, ...(plan.line ? [plan.line] : [])].join('\n') } : plan;
+}
+
+function planFromCheckpoint(
+  runDir: string,
+  mode: ResumeMode,
+  current: RunFingerprint,
+  checkpoint: LoadedCheckpoint,
+): ResumePlan {
   const { state } = checkpoint;
   const mismatch = fingerprintMismatch(state.fingerprint, current);
   const done = state.epoch + 1;

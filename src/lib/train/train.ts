@@ -16,6 +16,7 @@ import { isPretrained, seedWeights } from '../models/shape';
 import {
   type CheckpointState,
   clearRun,
+  removeTempFiles,
   requireRunFolder,
   type EpochRecord,
   type NormalizationStats,
@@ -238,7 +239,10 @@ export async function train(
   const interrupt = interruptScope(options.signal);
   try {
     // Another process training into the same folder would lose its checkpoints to this one's fresh start.
-    if (options.runDir) unlock = lockRunFolder(options.runDir);
+    if (options.runDir) {
+      unlock = lockRunFolder(options.runDir);
+      removeTempFiles(options.runDir); // half-written files of a killed run: nobody else writes here now
+    }
     return await trainClaimed(model, data, { ...options, signal: interrupt.signal });
   } finally {
     unlock?.();
