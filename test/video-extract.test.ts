@@ -246,5 +246,18 @@ test('extract CLI: killed run resumes, N-shard union equals a single run, corrup
   const other = runCli(['extract', root, '--out', single, '--frames', '4', '--clips-per-shard', '4', '--json']);
   assert.equal(other.code, 1);
   assert.match(other.stderr, /cache.json was made with different settings; use another --out folder, or delete/);
+  // A cache inside the dataset's own folder: the advice never says to delete the folder that holds the videos.
+  assert.equal(runCli(['extract', root, '--out', root, ...common]).code, 0);
+  const inPlace = runCli(['extract', root, '--out', root, '--frames', '4', '--clips-per-shard', '4']);
+  assert.equal(inPlace.code, 1);
+  assert.ok(
+    inPlace.stderr.includes(
+      `cache.json was made with different settings; use another --out folder; ${root} also holds the dataset's ` +
+        "videos, so to start over there delete only the cache's files in it (cache.json, index.json, shard-*), " +
+        'never the folder (nothing in it was changed)',
+    ),
+    inPlace.stderr,
+  );
+  assert.doesNotMatch(inPlace.stderr, new RegExp(`delete ${root} to start over`));
   assert.match(runCli(['extract', root, '--out', single, '--shard', '3/3']).stderr, /shard 3\/3 is out of range/);
 });

@@ -513,9 +513,16 @@ function ensurePlan(out: string, dataset: VideoDataset, config: CacheConfig, cli
   if (existing.clipsPerShard !== plan.clipsPerShard) differs.push('clips per shard');
   if (JSON.stringify(existing.items) !== JSON.stringify(plan.items)) differs.push('dataset items');
   if (differs.length) {
+    // A cache written into the dataset's own folder (or around it) shares it with the videos: never advise deleting it.
+    const within = (inner: string, outer: string) => !path.relative(outer, inner).startsWith('..');
+    const shared = within(path.resolve(dataset.root), path.resolve(out)) || within(path.resolve(out), dataset.root);
+    const fix = shared
+      ? `use another --out folder; ${out} also holds the dataset's videos, so to start over there delete only ` +
+        "the cache's files in it (cache.json, index.json, shard-*), never the folder"
+      : `use another --out folder, or delete ${out} to start over`;
     throw new Error(
-      `${path.join(out, 'cache.json')} was made with different ${differs.join(' and ')}; ` +
-        `use another --out folder, or delete ${out} to start over (nothing in it was changed)`,
+      `${path.join(out, 'cache.json')} was made with different ${differs.join(' and ')}; ${fix} ` +
+        '(nothing in it was changed)',
     );
   }
   return existing;
