@@ -1,6 +1,7 @@
 /**
- * Identity (and a Cast to the dtype a tensor already has) that shares its input's memory. Stock wasm copies the whole
- * tensor, and tfjs runs Identity for every tensor a gradient keeps (the
+ * Identity (and a Cast to the dtype a tensor already has) that shares its
+ * input's memory. Stock wasm copies the whole tensor, and tfjs runs Identity
+ * for every tensor a gradient keeps (the
  * engine clones what it saves for the backward pass): 58 copies, a tenth of a
  * 112×112 frame model's training step. Tensors are immutable, so sharing is
  * safe: the cpu backend's Identity and wasm's own Reshape do the same, and the

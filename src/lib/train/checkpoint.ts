@@ -174,13 +174,12 @@ export function latestCheckpoint(runDir: string): LoadedCheckpoint | undefined {
   const candidates = named ? [named, ...folders.filter((d) => d < named!)] : folders;
   for (const name of candidates) {
     const dir = join(root, name);
-    const damage = checkpointDamage(dir);
-    if (damage) {
-      skipped.push(damage);
+    const read = readIntact(dir);
+    if ('damage' in read) {
+      skipped.push(read.damage);
       continue;
     }
-    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
-    return { dir, state, skipped, restore: (model, optimizer) => restoreCheckpoint(dir, model, optimizer) };
+    return { dir, state: read.state, skipped, restore: (model, optimizer) => restoreCheckpoint(dir, model, optimizer) };
   }
   throw new Error(
     `train: no intact checkpoint in ${root}: ${skipped.join('; ')}; ` +
@@ -188,8 +187,8 @@ export function latestCheckpoint(runDir: string): LoadedCheckpoint | undefined {
   );
 }
 
-/** What is wrong with a checkpoint folder (one file, one reason), or undefined when every file reads whole. */
-function checkpointDamage(dir: string): string | undefined {
+/** A checkpoint folder's state when every file reads whole, else what is wrong (one file, one reason). */
+function readIntact(dir: string): { state: CheckpointState } | { damage: string } {
   const json = <T>(name: string): T => {
     const file = join(dir, name);
     try {
@@ -206,7 +205,7 @@ function checkpointDamage(dir: string): string | undefined {
       throw new Error(`${file}: ${have === undefined ? 'missing' : `${have} bytes`}, its manifest says ${want}`);
   };
   try {
-    json<CheckpointState>('state.json');
+    const state = json<CheckpointState>('state.json');
     const model = json<{ weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> }>(
       'model.json',
     );
@@ -214,14 +213,15 @@ function checkpointDamage(dir: string): string | undefined {
       if (group.paths.length === 1) sized(group.paths[0]!, group.weights);
     }
     sized('optimizer.bin', json<{ specs: tf.io.WeightsManifestEntry[] }>('optimizer.json').specs);
-    return undefined;
+    return { state };
   } catch (error) {
-    return `checkpoint ${dir} is damaged (${(error as Error).message})`;
+    return { damage: `checkpoint ${dir} is damaged (${(error as Error).message})` };
   }
 }
 
+/** Bytes per value of a saved weight (float32 and int32: 4; bool: 1). */
 function bytesPer(dtype: string): number {
-  return dtype === 'float32' || dtype === 'int32' ? 4 : dtype === 'bool' ? 1 : 4;
+  return dtype === 'bool' ? 1 : 4;
 }
 
 async function restoreCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
