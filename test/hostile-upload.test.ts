@@ -1,7 +1,8 @@
 /**
  * Hostile runs of `actlab upload`, `download` and `fetch-dataset` (issue 14,
- * principles 1 and 8): read-only sources, SIGKILL mid-multipart, files in
- * the way of a download. Real s3rver and HTTP servers on 127.0.0.1.
+ * principles 1 and 8; issue 22, principle 7): read-only sources, SIGKILL
+ * mid-multipart, files in the way of a download, archives and shards that
+ * try to write outside their folder. Real s3rver and HTTP servers on 127.0.0.1.
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,10 +11,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import * as tar from 'tar';
+
+import { extractArchive } from '../src/lib/download';
+import { createS3Client } from '../src/lib/upload';
 import { CLI, lastJson } from './helpers/fixtures';
 import { makeZip, startHttp, type TestHttp } from './helpers/http-server';
 import { freshDir, runCliAsync } from './helpers/run-async';
-import { S3_CREDENTIALS, startS3, type TestS3, writeSmallFiles } from './helpers/s3-server';
+import { S3_CREDENTIALS, startLiteralS3, startS3, type TestS3, writeSmallFiles } from './helpers/s3-server';
 
 let s3: TestS3;
 let http: TestHttp;
@@ -21,7 +27,7 @@ let http: TestHttp;
 const env: NodeJS.ProcessEnv = { ...S3_CREDENTIALS, XDG_CACHE_HOME: freshDir() };
 
 before(async () => {
-  s3 = await startS3(['trip', 'packtrip', 'killed', 'changed', 'clash', 'quiet', 'state']);
+  s3 = await startS3(['trip', 'packtrip', 'killed', 'changed', 'clash', 'quiet', 'state', 'hostile']);
   http = await startHttp();
 });
 after(async () => {
@@ -335,5 +341,177 @@ describe('principle 1: a download never destroys what the user had', () => {
     const forced = await runCliAsync([...args, '--overwrite'], env);
     assert.equal(forced.code, 0, forced.stderr);
     assert.ok(fs.readFileSync(mine).equals(png));
+  });
+});
+
+/** An outside folder holding `victim.txt`, and a destination holding `dirlink` → that folder and `filelink` → the file. */
+function plantLinks(): { outside: string; dest: string } {
+  const base = freshDir();
+  const outside = path.join(base, 'outside');
+  const dest = path.join(base, 'dest');
+  fs.mkdirSync(outside);
+  fs.mkdirSync(dest);
+  fs.writeFileSync(path.join(outside, 'victim.txt'), 'precious\n');
+  fs.symlinkSync(outside, path.join(dest, 'dirlink'));
+  fs.symlinkSync(path.join(outside, 'victim.txt'), path.join(dest, 'filelink'));
+  return { outside, dest };
+}
+
+/** Puts `body` at `key` in the test s3rver's `bucket` with the AWS SDK, as any other client could. */
+async function putObject(bucket: string, key: string, body: Buffer | string): Promise<void> {
+  const credentials = {
+    accessKeyId: S3_CREDENTIALS.AWS_ACCESS_KEY_ID,
+    secretAccessKey: S3_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+  };
+  const client = createS3Client({ endpoint: s3.endpoint, credentials });
+  try {
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  } finally {
+    client.destroy();
+  }
+}
+
+describe('principle 7: archives and keys never escape their folder', () => {
+  test('a zip or tar entry under a symbolic link in the destination is refused in one line; nothing goes through it', async () => {
+    const { outside, dest } = plantLinks();
+    const zip = path.join(freshDir(), 'links.zip');
+    fs.writeFileSync(zip, makeZip([['dirlink/evil.txt', Buffer.from('evil\n')]]));
+    const source = freshDir();
+    fs.mkdirSync(path.join(source, 'dirlink'));
+    fs.writeFileSync(path.join(source, 'dirlink', 'evil.txt'), 'evil\n');
+    const tarFile = path.join(freshDir(), 'links.tar');
+    await tar.create({ cwd: source, file: tarFile, portable: true }, ['dirlink/evil.txt']);
+    for (const archive of [zip, tarFile]) {
+      await assert.rejects(extractArchive(archive, dest), {
+        name: 'ArchiveError',
+        message:
+          `${archive}: entry "dirlink/evil.txt" would be written through the symbolic link ${path.join(dest, 'dirlink')}; ` +
+          'refusing: remove the link, or unpack into a folder without links',
+      });
+      assert.deepEqual(fs.readdirSync(outside), ['victim.txt'], `${path.basename(archive)} wrote nothing outside`);
+    }
+  });
+
+  test('a zip entry named like a symbolic link in the destination replaces the link, not the file it points to', async () => {
+    const { outside, dest } = plantLinks();
+    const zip = path.join(freshDir(), 'named-like-link.zip');
+    fs.writeFileSync(zip, makeZip([['filelink', Buffer.from('from the archive\n')]]));
+    assert.equal(await extractArchive(zip, dest), 'zip');
+    assert.equal(
+      fs.readFileSync(path.join(outside, 'victim.txt'), 'utf8'),
+      'precious\n',
+      'the linked file is untouched',
+    );
+    assert.ok(fs.lstatSync(path.join(dest, 'filelink')).isFile(), 'the link became a plain file, as tar does');
+    assert.equal(fs.readFileSync(path.join(dest, 'filelink'), 'utf8'), 'from the archive\n');
+  });
+
+  test('fetch-dataset --overwrite replaces a symbolic link in its folder instead of writing through it', async () => {
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    http.files.set(
+      '/linked.zip',
+      makeZip([
+        ['images/chair/chair_0.png', png],
+        ['images/door/door_0.png', png],
+      ]),
+    );
+    const out = freshDir();
+    const outside = freshDir();
+    fs.mkdirSync(path.join(out, 'indoor-objects'), { recursive: true });
+    fs.symlinkSync(outside, path.join(out, 'indoor-objects', 'images'));
+    const args = ['fetch-dataset', 'indoor-objects', '--out', out, '--images-url', `${http.url}/linked.zip`];
+    const run = await runCliAsync([...args, '--overwrite'], env);
+    assert.deepEqual(fs.readdirSync(outside), [], 'nothing was moved through the link');
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(fs.lstatSync(path.join(out, 'indoor-objects', 'images')).isDirectory(), 'the link became a folder');
+  });
+
+  test('a pack shard with a ../, absolute, symlink or hardlink entry is refused in one line naming it; nothing escapes or is lost', async () => {
+    const members = freshDir();
+    const inner = path.join(members, 'inner');
+    fs.mkdirSync(path.join(inner, 'class0'), { recursive: true });
+    fs.mkdirSync(path.join(inner, 'class1'), { recursive: true });
+    fs.writeFileSync(path.join(members, 'evil.txt'), 'evil\n');
+    fs.writeFileSync(path.join(inner, 'class0', 'a.jpg'), 'good shard\n');
+    fs.writeFileSync(path.join(inner, 'class1', 'b.jpg'), 'hostile shard, harmless member\n');
+    fs.symlinkSync(path.join(members, 'evil.txt'), path.join(inner, 'link.jpg'));
+    fs.linkSync(path.join(inner, 'class1', 'b.jpg'), path.join(inner, 'hard.jpg'));
+    const hostile: Array<[string, string, string]> = [
+      ['dotdot', '../evil.txt', 'climbs out of the folder with ".."'],
+      ['absolute', path.join(members, 'evil.txt'), 'is an absolute path'],
+      ['symlink', 'link.jpg', `is a symbolic link (to "${path.join(members, 'evil.txt')}")`],
+      ['hardlink', 'hard.jpg', 'is a hard link (to "class1/b.jpg")'],
+    ];
+    const shardOf = async (entries: string[]): Promise<Buffer> => {
+      const file = path.join(freshDir(), 'shard.tar');
+      await tar.create({ cwd: inner, file, portable: true, preservePaths: true }, entries);
+      return fs.readFileSync(file);
+    };
+    for (const [name, entry, reason] of hostile) {
+      await putObject('hostile', `${name}/0-notes.txt`, 'downloaded before the bad shard\n');
+      await putObject('hostile', `${name}/_actlab_pack/index.json`, '{}');
+      await putObject('hostile', `${name}/_actlab_pack/shard-00000.tar`, await shardOf(['class0/a.jpg']));
+      await putObject('hostile', `${name}/_actlab_pack/shard-00001.tar`, await shardOf(['class1/b.jpg', entry]));
+      const base = freshDir();
+      const back = path.join(base, 'back');
+      const stateDir = path.join(base, 'state');
+      fs.mkdirSync(back);
+      fs.writeFileSync(path.join(back, 'mine.txt'), 'the user had this\n');
+      const args = ['download', `s3://hostile/${name}`, back, '--endpoint', s3.endpoint, '--state-dir', stateDir];
+      const run = await runCliAsync([...args, '--concurrency', '1'], env); // one at a time: the good shard comes first
+      assert.deepEqual(fs.readdirSync(base).sort(), ['back', 'state'], `${name}: nothing written beside the folder`);
+      assert.deepEqual(fs.readdirSync(members).sort(), ['evil.txt', 'inner'], `${name}: nothing written outside`);
+      assert.doesNotMatch(run.stderr, /^\s+at /m, `${name}: no stack trace`);
+      assert.equal(
+        run.stderr.trim().split('\n').at(-1),
+        `actlab: s3://hostile/${name}/_actlab_pack/shard-00001.tar: entry "${entry}" ${reason}; actlab never packs ` +
+          'such entries, so nothing of this shard was unpacked: re-upload the folder with `actlab upload --pack`, ' +
+          'or pass --no-unpack (unpack: false) to download the shards as they are',
+      );
+      assert.equal(run.code, 1);
+      assert.deepEqual(
+        [...tree(back).keys()],
+        ['0-notes.txt', 'class0', 'class0/a.jpg', 'mine.txt'],
+        `${name}: what was there and what came before the bad shard are kept; nothing of the bad shard was unpacked`,
+      );
+      assert.deepEqual(
+        fs
+          .readdirSync(stateDir, { recursive: true, encoding: 'utf8' })
+          .filter((f) => !f.startsWith('manifest-'))
+          .sort(),
+        ['pack', 'pack/_actlab_pack', 'pack/_actlab_pack/index.json'],
+        `${name}: the refused shard is not kept in the state folder`,
+      );
+    }
+  });
+
+  test('a shard key with ../ in it is refused before anything lands in the state folder', async () => {
+    const bucket = await startLiteralS3(
+      'literal',
+      new Map([
+        ['p/_actlab_pack/index.json', Buffer.from('{}')],
+        ['p/_actlab_pack/../../escaped.txt', Buffer.from('a key that climbs out of pack/\n')],
+      ]),
+    );
+    try {
+      const base = freshDir();
+      const stateDir = path.join(base, 'state');
+      const run = await runCliAsync(
+        ['download', 's3://literal/p', path.join(base, 'back'), '--endpoint', bucket.endpoint, '--state-dir', stateDir],
+        env,
+      );
+      assert.equal(fs.existsSync(path.join(stateDir, 'escaped.txt')), false, 'nothing landed in the state folder');
+      assert.equal(
+        run.stderr.trim().split('\n').at(-1),
+        `actlab: s3://literal/p/_actlab_pack/../../escaped.txt: the key leaves ${path.join(stateDir, 'pack')} ` +
+          '(it has ".." in it); refusing to write it: delete that object from the bucket (actlab upload never makes such keys)',
+      );
+      assert.equal(run.code, 1);
+    } finally {
+      await bucket.close();
+    }
   });
 });

@@ -2,7 +2,9 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -32,6 +34,64 @@ function listenOnce(port: number): Promise<void> {
 }
 
 const portOf = (endpoint: string): number => Number(new URL(endpoint).port);
+
+/** Sends a raw, unsigned request (s3rver serves anonymous ones) with the path exactly as given. */
+function rawRequest(
+  endpoint: string,
+  method: string,
+  rawPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    // host/port/path, not a URL string: a URL would resolve the ".." segments before sending.
+    const { hostname, port } = new URL(endpoint);
+    const request = http.request({ hostname, port, path: rawPath, method, headers }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+    request.end(method === 'PUT' ? 'escaped\n' : undefined);
+  });
+}
+
+interface ChildRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `script` in a fresh Node process; `onFirstLine` gets its first stdout line
+ * (and the child, to signal it). SIGKILLed after 20 s so a hang fails the test.
+ */
+function runChild(
+  script: string,
+  onFirstLine: (line: string, child: ReturnType<typeof spawn>) => void,
+): Promise<ChildRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script]);
+    let stdout = '';
+    let stderr = '';
+    let seen = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!seen && stdout.includes('\n')) {
+        seen = true;
+        onFirstLine(stdout.split('\n')[0] as string, child);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+const UPLOAD_LIB = require.resolve('../src/lib/upload');
 
 describe('startLocalS3', () => {
   test('serves a real S3 API: an upload round-trips, requests and writes are counted', async () => {
@@ -147,6 +207,73 @@ describe('startLocalS3', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('startLocalS3 keeps to its folder (issue 22, principle 7)', () => {
+  test('a key, bucket, upload id or copy source with ".." is refused with an S3 error; nothing lands outside', async () => {
+    const server = await startLocalS3();
+    const tag = `actlab-escape-${process.pid}-${Date.now()}`;
+    const outside = (): string[] => fs.readdirSync(os.tmpdir()).filter((name) => name.includes(tag));
+    try {
+      const hostile: Array<[string, string, Record<string, string>?]> = [
+        ['PUT', `/actlab/x/../../../${tag}-key`],
+        ['PUT', `/actlab/%2E%2E/%2E%2E/${tag}-encoded`],
+        ['PUT', `/../${tag}-bucket`],
+        ['PUT', `/actlab/k?partNumber=1&uploadId=../../../${tag}-upload`],
+        ['PUT', '/actlab/copied', { 'x-amz-copy-source': `/actlab/../../../${tag}-source` }],
+      ];
+      for (const [method, rawPath, headers] of hostile) {
+        const response = await rawRequest(server.endpoint, method, rawPath, headers);
+        assert.deepEqual(outside(), [], `${method} ${rawPath} wrote nothing outside ${server.directory}`);
+        assert.equal(response.status, 400, `${method} ${rawPath}: ${response.body}`);
+        assert.match(response.body, /<Code>InvalidArgument<\/Code>/);
+        assert.match(response.body, /stores each key as a file in its folder/);
+      }
+      // An ordinary key with dots in its names still works.
+      assert.equal((await rawRequest(server.endpoint, 'PUT', '/actlab/a..b/.hidden/c.d')).status, 200);
+    } finally {
+      for (const name of outside()) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+      await server.close();
+    }
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`${signal} removes the folder and still ends the process by ${signal}`, async () => {
+      const script = `
+        const { startLocalS3 } = require(${JSON.stringify(UPLOAD_LIB)});
+        startLocalS3().then((server) => {
+          console.log(server.directory);
+          setInterval(() => {}, 1000); // keep running until signalled
+        });`;
+      let directory = '';
+      const run = await runChild(script, (line, child) => {
+        directory = line;
+        assert.ok(fs.existsSync(directory), 'the folder exists while the server runs');
+        child.kill(signal);
+      });
+      assert.equal(fs.existsSync(directory), false, `${signal} left ${directory} behind`);
+      assert.deepEqual([run.signal, run.code], [signal, null], `killed by ${signal}, not swallowed: ${run.stderr}`);
+    });
+  }
+
+  test("with the program's own SIGINT handler, that handler decides: the folder stays until the process exits", async () => {
+    const script = `
+      const fs = require('node:fs');
+      const { startLocalS3 } = require(${JSON.stringify(UPLOAD_LIB)});
+      startLocalS3().then((server) => {
+        process.on('SIGINT', () => {
+          console.log(JSON.stringify({ keptOnInterrupt: fs.existsSync(server.directory) }));
+          process.exit(7);
+        });
+        console.log(server.directory);
+        setInterval(() => {}, 1000);
+      });`;
+    const run = await runChild(script, (_line, child) => child.kill('SIGINT'));
+    const [directory, report] = run.stdout.trim().split('\n');
+    assert.equal(run.code, 7, run.stderr);
+    assert.deepEqual(JSON.parse(report as string), { keptOnInterrupt: true });
+    assert.equal(fs.existsSync(directory as string), false);
   });
 });
 

@@ -2,9 +2,12 @@
  * A real S3 API on 127.0.0.1 for tests: the library's `startLocalS3` (s3rver
  * over a temp folder), plus what the tests inspect: every request received
  * and the PUTs it accepted, counted per key (whole-object PUTs and completed
- * multipart uploads).
+ * multipart uploads). And a bucket that lists hostile keys literally.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
 import { startLocalS3 } from '../../src/lib/upload';
@@ -62,4 +65,54 @@ export function writeSmallFiles(dir: string, count: number, bytes = 4096): numbe
     total += size;
   }
   return total;
+}
+
+/**
+ * A bucket that lists exactly the keys it is given, `..` segments included, as AWS S3 does
+ * (s3rver files each key as a path, so it can neither hold nor list such a key): answers
+ * HeadBucket, ListObjectsV2 and GetObject, anonymously, for one bucket.
+ */
+export async function startLiteralS3(
+  bucket: string,
+  objects: ReadonlyMap<string, Buffer>,
+): Promise<{ readonly endpoint: string; close(): Promise<void> }> {
+  const etag = (body: Buffer): string => `"${crypto.createHash('md5').update(body).digest('hex')}"`;
+  const xml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const server = http.createServer((req, res) => {
+    // The raw URL, not new URL(): that would resolve the `..` segments this server exists to keep.
+    const [rawPath = '', query = ''] = (req.url ?? '').split('?');
+    const key = decodeURIComponent(rawPath.slice(bucket.length + 2));
+    if (!rawPath.startsWith(`/${bucket}`)) return void res.writeHead(404).end();
+    if (key === '' && req.method === 'HEAD') return void res.writeHead(200).end();
+    if (key === '') {
+      const prefix = new URLSearchParams(query).get('prefix') ?? '';
+      const contents = [...objects]
+        .filter(([name]) => name.startsWith(prefix))
+        .map(
+          ([name, body]) =>
+            `<Contents><Key>${xml(name)}</Key><Size>${body.length}</Size><ETag>${xml(etag(body))}</ETag>` +
+            '<LastModified>2024-01-01T00:00:00.000Z</LastModified></Contents>',
+        );
+      res.writeHead(200, { 'Content-Type': 'application/xml' });
+      return void res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+          `<Name>${bucket}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${contents.length}</KeyCount>` +
+          `<MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents.join('')}</ListBucketResult>`,
+      );
+    }
+    const body = objects.get(key);
+    if (!body) return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Length': body.length, ETag: etag(body), 'Last-Modified': new Date(0).toUTCString() });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -1,7 +1,9 @@
 /**
  * Unpacks the archive formats datasets ship in, told apart by their first
  * bytes (not the extension): zip (yauzl), tar / tar.gz (tar), and RAR, which
- * no npm package unpacks well: it needs `unrar` or `bsdtar` on PATH.
+ * no npm package unpacks well: it needs `unrar` or `bsdtar` on PATH. Nothing
+ * is written outside the destination: not by `../` names, nor through a
+ * symbolic link already in it.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -68,6 +70,9 @@ export async function extractArchive(file: string, dest: string): Promise<Archiv
     else await tar.extract({ file, cwd: dest, strict: true });
   } catch (error) {
     if (error instanceof ArchiveError) throw error;
+    // tar refuses to write through a link already in `dest` (and replaces a link an entry is named like).
+    const { code, symlink, entry } = error as { code?: string; symlink?: string; entry?: { path?: string } };
+    if (code === 'TAR_SYMLINK_ERROR') throw throughLinkError(file, entry?.path ?? '?', symlink ?? '?');
     throw new ArchiveError(
       `${file}: the ${format} archive is damaged (${(error as Error).message}); ` +
         'delete it and re-run to download it again (pass its checksum to catch this before unpacking)',
@@ -100,6 +105,12 @@ function extractZip(file: string, dest: string): Promise<void> {
             new ArchiveError(`${file}: entry "${entry.fileName}" would be written outside ${root}; refusing`),
           );
         }
+        try {
+          refuseLinks(file, root, entry.fileName, target);
+        } catch (linkError) {
+          zip.close();
+          return reject(linkError);
+        }
         if (entry.fileName.endsWith('/')) {
           fs.mkdirSync(target, { recursive: true });
           zip.readEntry();
@@ -108,10 +119,48 @@ function extractZip(file: string, dest: string): Promise<void> {
         fs.mkdirSync(path.dirname(target), { recursive: true });
         zip.openReadStream(entry, (streamError, stream) => {
           if (streamError || !stream) return reject(streamError ?? new Error(`cannot read ${entry.fileName}`));
-          pipeline(stream, fs.createWriteStream(target)).then(() => zip.readEntry(), reject);
+          let out: fs.WriteStream;
+          try {
+            out = fs.createWriteStream(target, { fd: fs.openSync(target, WRITE_NO_FOLLOW) });
+          } catch (openError) {
+            stream.destroy();
+            return reject(openError);
+          }
+          pipeline(stream, out).then(() => zip.readEntry(), reject);
         });
       });
       zip.readEntry();
     });
   });
+}
+
+/** Create or truncate, and fail rather than follow a link that appeared at the name after the check. */
+const WRITE_NO_FOLLOW =
+  fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0);
+
+/**
+ * What tar does, for zip: an entry whose path runs through a symbolic link
+ * already in the destination (`link/x` with `link` → elsewhere) is refused, so
+ * nothing is written outside it; a link at the entry's own name is removed,
+ * and the entry takes its place instead of overwriting the file it points to.
+ */
+function refuseLinks(file: string, root: string, entryName: string, target: string): void {
+  if (target === root) return;
+  const parts = path.relative(root, target).split(path.sep);
+  let current = root;
+  for (const [index, part] of parts.entries()) {
+    current = path.join(current, part);
+    const stat = fs.lstatSync(current, { throwIfNoEntry: false });
+    if (!stat) return; // nothing deeper exists: mkdir makes real folders from here
+    if (!stat.isSymbolicLink()) continue;
+    if (index < parts.length - 1) throw throughLinkError(file, entryName, current);
+    fs.unlinkSync(current);
+  }
+}
+
+function throughLinkError(file: string, entryName: string, link: string): ArchiveError {
+  return new ArchiveError(
+    `${file}: entry "${entryName}" would be written through the symbolic link ${link}; ` +
+      'refusing: remove the link, or unpack into a folder without links',
+  );
 }

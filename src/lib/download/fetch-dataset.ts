@@ -176,13 +176,16 @@ async function firstConflict(from: string, to: string): Promise<string | undefin
   return undefined;
 }
 
-/** Moves every entry of `from` into `to` (merging folders), then removes `from`. */
+/**
+ * Moves every entry of `from` into `to` (merging folders), then removes `from`. A symbolic
+ * link in `to` is replaced like a file, never followed: nothing is moved out through it.
+ */
 function moveInto(from: string, to: string): void {
   fs.mkdirSync(to, { recursive: true });
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
-    if (entry.isDirectory() && fs.existsSync(target) && fs.statSync(target).isDirectory()) moveInto(source, target);
+    if (entry.isDirectory() && fs.lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) moveInto(source, target);
     else {
       fs.rmSync(target, { recursive: true, force: true });
       fs.renameSync(source, target);

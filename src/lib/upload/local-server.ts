@@ -4,7 +4,8 @@
  * without an account, a network or Docker. Objects live in a temp folder that
  * `close()` removes. The server never keeps Node running on its own: a
  * notebook cell that fails before `close()` leaves nothing hanging, and the
- * folder goes when the process exits.
+ * folder goes when the process exits, Ctrl-C and SIGTERM included. Keys stay
+ * inside the folder (local-server-store.ts).
  */
 import * as fs from 'node:fs';
 import type { Server } from 'node:http';
@@ -12,6 +13,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { createConfinedStore } from './local-server-store';
 import { parseS3Url } from './s3-location';
 import type { S3ConnectionOptions } from './s3-client';
 
@@ -59,6 +61,9 @@ interface S3rverInstance {
   close(): Promise<void>;
   on(event: 'event', listener: (event: S3rverEvent) => void): void;
   readonly httpServer: Server;
+  /** The store the controllers use (s3rver sets both; replaced before run()). */
+  store: object;
+  readonly context: { store: object };
 }
 interface S3rverEvent {
   readonly Records: ReadonlyArray<{
@@ -86,8 +91,7 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
   }
   if (port !== 0) await checkPortFree(port);
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'actlab-s3-'));
-  const removeFolder = (): void => fs.rmSync(directory, { recursive: true, force: true });
-  process.on('exit', removeFolder);
+  const removeFolder = removeWhenProcessEnds(directory);
   // Loaded here, not at the top: only this call needs s3rver and its Koa stack.
   const S3rver = require('s3rver') as new (options: object) => S3rverInstance;
   const server = new S3rver({
@@ -97,11 +101,11 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
     directory,
     configureBuckets: buckets.map((name) => ({ name })),
   });
+  server.store = server.context.store = createConfinedStore(directory);
   let address: { port: number };
   try {
     address = await server.run();
   } catch (error) {
-    process.off('exit', removeFolder);
     removeFolder();
     throw error;
   }
@@ -128,7 +132,6 @@ export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS
     closing ??= (async () => {
       server.httpServer.closeAllConnections();
       await server.close();
-      process.off('exit', removeFolder);
       removeFolder();
     })();
     return closing;
@@ -171,4 +174,47 @@ function checkPortFree(port: number): Promise<void> {
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
+}
+
+/** Folders of servers not yet closed; removed when the process exits or is ended by a signal. */
+const liveFolders = new Set<string>();
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** Removes `folder` when the process ends; returns the removal for close() (which also stops the watch). */
+function removeWhenProcessEnds(folder: string): () => void {
+  if (liveFolders.size === 0) {
+    process.on('exit', removeLiveFolders);
+    for (const signal of ENDING_SIGNALS) process.on(signal, onEndingSignal);
+  }
+  liveFolders.add(folder);
+  return () => {
+    liveFolders.delete(folder);
+    fs.rmSync(folder, { recursive: true, force: true });
+    if (liveFolders.size === 0) stopWatching();
+  };
+}
+
+function removeLiveFolders(): void {
+  for (const folder of liveFolders) fs.rmSync(folder, { recursive: true, force: true });
+  liveFolders.clear();
+}
+
+function stopWatching(): void {
+  process.off('exit', removeLiveFolders);
+  for (const signal of ENDING_SIGNALS) process.off(signal, onEndingSignal);
+}
+
+/**
+ * A SIGINT or SIGTERM that nothing else listens for ends the process without
+ * running 'exit' listeners: remove the folders, then raise the signal again
+ * with Node's default action, so the process still dies by it (a shell sees
+ * Ctrl-C as Ctrl-C). When the program listens too (a notebook kernel whose
+ * Ctrl-C interrupts a cell, `actlab extract`), that listener decides: the
+ * server keeps its folder, and 'exit' removes it if the process does end.
+ */
+function onEndingSignal(signal: NodeJS.Signals): void {
+  if (process.listeners(signal).some((listener) => listener !== onEndingSignal)) return;
+  removeLiveFolders();
+  stopWatching();
+  process.kill(process.pid, signal);
 }

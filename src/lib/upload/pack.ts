@@ -13,6 +13,7 @@ import * as tar from 'tar';
 
 import { sha256File } from './hash';
 import type { LocalFile } from './local-files';
+import { S3TransferError } from './s3-client';
 
 /** Key folder (under the prefix) holding the shards and their index. */
 export const PACK_FOLDER = '_actlab_pack';
@@ -70,44 +71,116 @@ export async function writeShard(dir: string, shard: PackShard, file: string): P
   fs.renameSync(temp, file);
 }
 
-/** Unpacks a shard into `dir`; refuses members that would land outside it. */
-export async function unpackShard(file: string, dir: string): Promise<void> {
+/** What `actlab upload --pack` puts in a shard: plain files (and folders, from other tar tools). */
+const PLAIN_ENTRY_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
+
+const SHARD_FIX =
+  're-upload the folder with `actlab upload --pack`, or pass --no-unpack (unpack: false) to download the shards as they are';
+
+/** Why a tar entry is not one a shard may hold (a link, a device, a path leaving the folder), or undefined. */
+function unsafeShardEntry(entry: { type: string; path: string; linkpath?: string }): string | undefined {
+  if (entry.type === 'SymbolicLink') return `is a symbolic link (to "${entry.linkpath ?? ''}")`;
+  if (entry.type === 'Link') return `is a hard link (to "${entry.linkpath ?? ''}")`;
+  if (!PLAIN_ENTRY_TYPES.has(entry.type)) return `is a ${entry.type} entry, not a file`;
+  if (path.posix.isAbsolute(entry.path) || path.win32.isAbsolute(entry.path)) return 'is an absolute path';
+  if (entry.path.split(/[/\\]/).includes('..')) return 'climbs out of the folder with ".."';
+  return undefined;
+}
+
+function unsafeEntryError(label: string, entryPath: string, reason: string): S3TransferError {
+  return new S3TransferError(
+    `${label}: entry "${entryPath}" ${reason}; actlab never packs such entries, so nothing of this shard was unpacked: ` +
+      SHARD_FIX,
+  );
+}
+
+/**
+ * Unpacks a shard into `dir` (call {@link inspectShard} first: it refuses unsafe entries before
+ * anything is written; these are skipped here too). `label` names the shard in errors.
+ */
+export async function unpackShard(file: string, dir: string, label = file): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
-  await tar.extract({ file, cwd: dir, strict: true, preservePaths: false });
+  try {
+    await tar.extract({
+      file,
+      cwd: dir,
+      strict: true,
+      preservePaths: false,
+      filter: (_path, entry) => !('type' in entry && unsafeShardEntry(entry)),
+    });
+  } catch (error) {
+    const { code, symlink, message } = error as { code?: string; symlink?: string; message: string };
+    if (code === 'TAR_SYMLINK_ERROR') {
+      throw new S3TransferError(
+        `${label}: a member would be written through the symbolic link ${symlink ?? '(unknown)'} in ${dir}; ` +
+          'refusing: remove the link, or download into a folder without links',
+      );
+    }
+    if (!String(code).startsWith('TAR_')) throw error; // a file-system failure keeps its own code and path
+    throw new S3TransferError(`${label}: unpacking into ${dir} failed (${message}); ${SHARD_FIX}`);
+  }
 }
 
 /**
  * The tar `file`'s members (relative paths of its files, in tar order) and those that would
  * replace something different in `dir`: an existing file with other bytes, or a folder/file
- * where the other is (sorted).
+ * where the other is (sorted). Refuses, naming `label` (the shard) and the entry, a shard with a
+ * link, a device or a path that leaves `dir`, and one that is not a readable tar.
  */
-export async function inspectShard(file: string, dir: string): Promise<{ members: string[]; conflicts: string[] }> {
+export async function inspectShard(
+  file: string,
+  dir: string,
+  label = file,
+): Promise<{ members: string[]; conflicts: string[] }> {
   const members: string[] = [];
   const pending: Array<Promise<string | undefined>> = [];
-  await tar.list({
-    file,
-    onentry: (entry) => {
-      if (entry.type !== 'Directory') members.push(entry.path);
-      const target = path.join(dir, entry.path);
-      const existing = fs.lstatSync(target, { throwIfNoEntry: false });
-      const clash = (): void => void pending.push(Promise.resolve(entry.path));
-      if (!existing) return void entry.resume();
-      if (entry.type === 'Directory') {
-        if (!existing.isDirectory()) clash();
-        return void entry.resume();
-      }
-      if (!existing.isFile() || existing.size !== entry.size) {
-        clash();
-        return void entry.resume();
-      }
-      const hash = crypto.createHash('sha256');
-      const inTar = new Promise<string>((resolve) => {
-        entry.on('data', (chunk: Buffer) => hash.update(chunk));
-        entry.on('end', () => resolve(hash.digest('hex')));
-      });
-      pending.push(Promise.all([inTar, sha256File(target)]).then(([a, b]) => (a === b ? undefined : entry.path)));
-    },
-  });
+  let unsafe: S3TransferError | undefined;
+  try {
+    await tar.list({
+      file,
+      strict: true,
+      onentry: (entry) => {
+        const reason = unsafe ? undefined : unsafeShardEntry(entry);
+        if (reason) unsafe = unsafeEntryError(label, entry.path, reason);
+        if (unsafe) return void entry.resume(); // checks nothing on disk for a refused shard
+        checkEntry(entry, dir, members, pending);
+      },
+    });
+  } catch (error) {
+    if (!String((error as { code?: unknown }).code).startsWith('TAR_')) throw error;
+    throw new S3TransferError(
+      `${label} is not a tar shard actlab can read (${(error as Error).message}); ${SHARD_FIX}`,
+    );
+  }
+  if (unsafe) throw unsafe;
   const conflicts = (await Promise.all(pending)).filter((p): p is string => p !== undefined).sort();
   return { members, conflicts };
+}
+
+/** Records `entry` as a member and queues whether it would replace something different in `dir`. */
+function checkEntry(
+  entry: tar.ReadEntry,
+  dir: string,
+  members: string[],
+  pending: Array<Promise<string | undefined>>,
+): void {
+  if (entry.type !== 'Directory') members.push(entry.path);
+  const target = path.join(dir, entry.path);
+  const existing = fs.lstatSync(target, { throwIfNoEntry: false });
+  const clash = (): void => void pending.push(Promise.resolve(entry.path));
+  if (!existing) return void entry.resume();
+  if (entry.type === 'Directory') {
+    if (!existing.isDirectory()) clash();
+    return void entry.resume();
+  }
+  if (!existing.isFile() || existing.size !== entry.size) {
+    clash();
+    return void entry.resume();
+  }
+  const hash = crypto.createHash('sha256');
+  const inTar = new Promise<string>((resolve) => {
+    entry.on('data', (chunk: Buffer) => hash.update(chunk));
+    entry.on('end', () => resolve(hash.digest('hex')));
+  });
+  pending.push(Promise.all([inTar, sha256File(target)]).then(([a, b]) => (a === b ? undefined : entry.path)));
 }

@@ -105,8 +105,13 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
   const localOf = (key: string): string =>
     packed(key) ? path.join(stateDir, 'pack', key.slice(strip)) : path.join(dir, ...key.slice(strip).split('/'));
   for (const key of keys) {
-    if (!path.resolve(localOf(key)).startsWith((packed(key) ? stateDir : dir) + path.sep)) {
-      throw new S3TransferError(`${formatS3Url(location, key)}: key escapes ${dir}; refusing to write it`);
+    // A key is a name, not a path: one with ".." segments must not climb out of its folder (pack/ for shards).
+    const root = packed(key) ? path.join(stateDir, 'pack') : dir;
+    if (!path.resolve(localOf(key)).startsWith(root + path.sep)) {
+      throw new S3TransferError(
+        `${formatS3Url(location, key)}: the key leaves ${root} (it has ".." in it); refusing to write it: ` +
+          'delete that object from the bucket (actlab upload never makes such keys)',
+      );
     }
   }
 
@@ -260,7 +265,14 @@ async function unpackInto(
   url: string,
 ): Promise<string[]> {
   const begun = manifest.get(key)?.unpacked === false;
-  const { members, conflicts } = await inspectShard(shard, dir);
+  let inspected: Awaited<ReturnType<typeof inspectShard>>;
+  try {
+    inspected = await inspectShard(shard, dir, url);
+  } catch (error) {
+    fs.rmSync(shard, { force: true }); // a refused shard is not kept in the state folder
+    throw error;
+  }
+  const { members, conflicts } = inspected;
   if (!overwrite && !begun) {
     const conflict = conflicts[0];
     if (conflict) {
@@ -272,7 +284,7 @@ async function unpackInto(
   }
   const entry = manifest.get(key);
   manifest.add({ ...(entry ?? { key, size: 0, sha256: '' }), unpacked: false }); // unpacking has begun
-  await unpackShard(shard, dir);
+  await unpackShard(shard, dir, url);
   return members;
 }
 
@@ -293,8 +305,9 @@ export async function fetchObject(
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const part = `${file}.part`;
   let have = fs.existsSync(part) ? fs.statSync(part).size : 0;
-  if (have > object.size) {
-    fs.rmSync(part);
+  if (have >= object.size) {
+    // A whole-size .part cannot be checked against the ETag without a request: fetch it again.
+    fs.rmSync(part, { force: true });
     have = 0;
   }
   const hash = crypto.createHash('sha256');
@@ -303,7 +316,7 @@ export async function fetchObject(
     onBytes(0);
   }
   let metadataSha: string | undefined;
-  if (have < object.size || object.size === 0) {
+  {
     let response;
     try {
       response = await client.send(
