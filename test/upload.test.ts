@@ -236,4 +236,37 @@ describe('S3 clip cache', () => {
     const down = await downloadDirectory({ source: 's3://cache/c1', dir: freshDir(), endpoint: s3.endpoint });
     assert.equal(down.downloaded, up.uploaded);
   });
+
+  test('a cache re-extracted with the same settings (same sizes) is fetched again, not served stale', async () => {
+    const { makeSmallCache } = await import('./helpers/cache-fixture');
+    const { openClipCache } = await import('../src/lib/video');
+    const first = await makeSmallCache();
+    const upload = (dir: string) =>
+      uploadDirectory({ dir, destination: 's3://cache/same-size', endpoint: s3.endpoint, mode: 'as-is' });
+    await upload(first);
+    const local = freshDir();
+    const before = await openS3ClipCache({ source: 's3://cache/same-size', localDir: local, endpoint: s3.endpoint });
+    await before.readClip(0);
+    await before.close();
+
+    // "Re-extracted": other pixels in shard 0, every file the same size as before.
+    const second = path.join(freshDir(), 'cache');
+    fs.cpSync(first, second, { recursive: true });
+    const bin = path.join(second, 'shard-00000.bin');
+    const bytes = fs.readFileSync(bin);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = 255 - (bytes[i] as number);
+    fs.writeFileSync(bin, bytes);
+    const sidecar = path.join(second, 'shard-00000.json');
+    const record = JSON.parse(fs.readFileSync(sidecar, 'utf8')) as { sha256: string };
+    for (const file of [sidecar, path.join(second, 'index.json')])
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(record.sha256, sha(bin)));
+    assert.equal(fs.statSync(sidecar).size, fs.statSync(path.join(first, 'shard-00000.json')).size);
+    await upload(second);
+
+    const after = await openS3ClipCache({ source: 's3://cache/same-size', localDir: local, endpoint: s3.endpoint });
+    const reference = openClipCache(second);
+    assert.deepEqual((await after.readClip(0)).data, (await reference.readClip(0)).data);
+    await after.close();
+    await reference.close();
+  });
 });

@@ -4,6 +4,12 @@
  * small `shard-NNNNN.json` sidecars; a shard's `.bin` is fetched the first
  * time one of its clips is read, checked against the sidecar's SHA-256, and
  * kept for later runs. Upload a cache with `actlab upload CACHE s3://... --as-is`.
+ *
+ * Nothing local is trusted by its size: a cache re-extracted with the same
+ * settings has files of the same sizes. The small files are kept only while
+ * their ETag matches the one recorded when they were fetched
+ * (`etags.json` in the local folder); a shard is kept only while its SHA-256
+ * matches the (fresh) sidecar.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +18,7 @@ import type { CacheClipEntry, CachePlan, ShardRecord, SkippedItem } from '../vid
 import { CACHE_FORMAT, shardName } from '../video/cache-format';
 import { type CachedClip, type ClipCache, derivedReaders } from '../video/cache-reader';
 import { readClipBytes } from '../video/shard-file';
+import { writeFileAtomic } from '../util/atomic-write';
 import { sha256File } from './hash';
 import { createS3Client, describeS3Error, type S3ConnectionOptions, S3TransferError } from './s3-client';
 import { formatS3Url, joinKey, parseS3Url } from './s3-location';
@@ -39,12 +46,17 @@ export async function openS3ClipCache(options: S3ClipCacheOptions): Promise<S3Cl
   const client = createS3Client(options);
   const remote = await listRemote(client, location, options);
   const key = (name: string): string => joinKey(location.prefix, name);
+  const etags = readFetchedEtags(dir);
   const fetchSmall = async (name: string): Promise<string> => {
     const object = remote.get(key(name));
     if (!object) throw new S3TransferError(`${formatS3Url(location, key(name))} not found`);
     const file = path.join(dir, name);
-    if (!fs.existsSync(file) || fs.statSync(file).size !== object.size) {
+    // Without an ETag (a server that sends none) there is nothing to compare: fetch again, it is small.
+    const current = object.etag !== undefined && etags.get(name) === object.etag && fs.existsSync(file);
+    if (!current) {
+      etags.delete(name);
       await fetchObject(client, location.bucket, key(name), file, object, options, () => undefined);
+      if (object.etag !== undefined) etags.set(name, object.etag);
     }
     return file;
   };
@@ -64,6 +76,7 @@ export async function openS3ClipCache(options: S3ClipCacheOptions): Promise<S3Cl
     const record = JSON.parse(fs.readFileSync(await fetchSmall(name), 'utf8')) as ShardRecord;
     if (remote.get(key(record.file))?.size === record.bytes) records.push(record);
   }
+  writeFetchedEtags(dir, etags);
   const clips: CacheClipEntry[] = records.flatMap((r) => r.clips);
   const skipped: SkippedItem[] = records.flatMap((r) => r.skipped);
   const byShard = new Map(records.map((r) => [r.shard, r]));
@@ -137,4 +150,20 @@ export async function openS3ClipCache(options: S3ClipCacheOptions): Promise<S3Cl
       client.destroy();
     },
   };
+}
+
+const ETAGS_FILE = 'etags.json';
+
+/** name → ETag of each small file fetched into `dir` (empty when none was recorded or the record is unreadable). */
+function readFetchedEtags(dir: string): Map<string, string> {
+  try {
+    const recorded = JSON.parse(fs.readFileSync(path.join(dir, ETAGS_FILE), 'utf8')) as Record<string, string>;
+    return new Map(Object.entries(recorded).filter(([, etag]) => typeof etag === 'string'));
+  } catch {
+    return new Map(); // first open, or a damaged record: every small file is fetched again
+  }
+}
+
+function writeFetchedEtags(dir: string, etags: Map<string, string>): void {
+  writeFileAtomic(path.join(dir, ETAGS_FILE), `${JSON.stringify(Object.fromEntries([...etags].sort()), null, 1)}\n`);
 }
