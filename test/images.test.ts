@@ -8,10 +8,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
+import * as zlib from 'node:zlib';
 
 import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
 
-import { DatasetError, decodeImage, loadDataset, readImageFolder } from '../src/lib/data';
+import { DatasetError, decodeImage, imageInfo, loadDataset, readImageFolder } from '../src/lib/data';
 import { augmentedCopies, createImagePipeline, imageSource, type SampleBatch } from '../src/lib/pipeline';
 import {
   generateStillSet,
@@ -24,7 +26,8 @@ import {
 } from '../src/lib/synth';
 import { insideShape } from '../src/lib/synth/render';
 import { createRng } from '../src/lib/util/random';
-import { tempDir } from './helpers/fixtures';
+import { openClipCache } from '../src/lib/video';
+import { lastJson, runCli, tempDir } from './helpers/fixtures';
 
 const small = { classes: ['star', 'ring', 'square'] as const, scenes: 6, perScene: 2, size: 16, seed: 3 };
 
@@ -139,6 +142,101 @@ test('an unreadable image is named, with what to do', async () => {
   const source = imageSource(dataset, { size: [16, 16] });
   const index = dataset.items.findIndex((item) => item.path === broken);
   await assert.rejects(source.read(index), { name: 'DatasetError', message: new RegExp(`^${broken}: cannot decode`) });
+});
+
+/** A PNG whose header says `width` × `height` (the pixel data is a token: only the header is read). */
+function pngHeaderOnly(width: number, height: number): Buffer {
+  const chunk = (type: string, body: Buffer): Buffer => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(body.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), body])));
+    return Buffer.concat([length, Buffer.from(type), body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const signature = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+  const pixels = chunk('IDAT', zlib.deflateSync(Buffer.alloc(64)));
+  return Buffer.concat([signature, chunk('IHDR', header), pixels, chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('one image decoder: a CMYK JPEG and a 16-bit PNG read the same in extract, eda and data.decodeImage', async () => {
+  const root = tempDir();
+  const solid = (r: number, g: number, b: number) =>
+    sharp({ create: { width: 24, height: 16, channels: 3, background: { r, g, b } } });
+  fs.mkdirSync(path.join(root, 'cmyk'));
+  fs.mkdirSync(path.join(root, 'deep'));
+  for (const n of [1, 2]) {
+    await solid(200, 30 * n, 30)
+      .toColourspace('cmyk')
+      .jpeg({ quality: 95 })
+      .toFile(path.join(root, 'cmyk', `c${n}.jpg`));
+    await solid(40, 80 * n, 220)
+      .toColourspace('rgb16')
+      .png()
+      .toFile(path.join(root, 'deep', `d${n}.png`));
+  }
+  const cmyk = path.join(root, 'cmyk', 'c1.jpg');
+  assert.equal((await imageInfo(cmyk)).space, 'cmyk');
+  assert.equal((await imageInfo(path.join(root, 'deep', 'd1.png'))).bitsPerChannel, 16);
+  const red = await decodeImage(cmyk, { size: [8, 8] });
+  assert.ok(
+    red.data[0]! > 150 && red.data[1]! < 70 && red.data[2]! < 70,
+    `CMYK red decoded as ${red.data.slice(0, 3)}`,
+  );
+
+  const cache = path.join(tempDir(), 'cache');
+  const extract = runCli(['extract', root, '--out', cache, '--frames', '2', '--size', '8x8', '--resize', 'pad']);
+  assert.equal(extract.code, 0, extract.stderr);
+  const clips = openClipCache(cache);
+  try {
+    assert.equal(clips.clips.length, 4);
+    for (const [i, entry] of clips.clips.entries()) {
+      const expected = await decodeImage(entry.path, { size: [8, 8], fit: 'pad' });
+      const clip = await clips.readClip(i);
+      const frameBytes = expected.data.length;
+      assert.deepEqual(
+        clip.data.subarray(0, frameBytes),
+        expected.data,
+        `${entry.path}: extract and decodeImage differ`,
+      );
+      assert.deepEqual(clip.data.subarray(frameBytes), expected.data, 'a photo is one frame, repeated');
+    }
+  } finally {
+    await clips.close();
+  }
+  const eda = runCli(['eda', root, '--json']);
+  assert.equal(eda.code, 0, eda.stderr);
+  const items = (lastJson(eda.stdout) as { items: Array<{ path: string; width: number; codec: string }> }).items;
+  assert.deepEqual(items.map((item) => [path.basename(item.path), item.width, item.codec]).sort(), [
+    ['c1.jpg', 24, 'jpeg'],
+    ['c2.jpg', 24, 'jpeg'],
+    ['d1.png', 24, 'png'],
+    ['d2.png', 24, 'png'],
+  ]);
+});
+
+test('an image too large to decode is refused with its size and the limit, in extract, eda and decodeImage', async () => {
+  const root = tempDir();
+  fs.cpSync(stills, root, { recursive: true });
+  const huge = path.join(root, 'star', 'huge.png');
+  fs.writeFileSync(huge, pngHeaderOnly(20000, 20000));
+  const refusal = `${huge}: 20000×20000 pixels is more than the 67,108,864 (8192×8192) actlab decodes; shrink it first`;
+  await assert.rejects(
+    decodeImage(huge),
+    (error: Error) => error instanceof DatasetError && error.message.startsWith(refusal),
+  );
+  await assert.rejects(imageInfo(huge), (error: Error) => error.message.startsWith(refusal));
+
+  const eda = runCli(['eda', root]);
+  assert.equal(eda.code, 0, eda.stderr);
+  assert.match(eda.stdout, /1 unreadable file\(s\)/);
+  assert.ok(eda.stdout.includes(`  ${refusal}`), eda.stdout);
+  const extract = runCli(['extract', root, '--out', path.join(tempDir(), 'cache'), '--frames', '2', '--size', '8x8']);
+  assert.equal(extract.code, 0, extract.stderr);
+  assert.ok(extract.stderr.includes(`skipped: ${refusal}`), extract.stderr);
 });
 
 test('wrong image-folder layouts say how to fix them', () => {

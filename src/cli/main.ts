@@ -6,11 +6,11 @@
 import { BackendError } from '../lib/backend';
 import { ConvThreadsError } from '../lib/kernels';
 import { JupyterMissingError, NotebookFailedError, NotebookInterruptedError } from '../lib/jupyter';
+import { describeFsError } from '../lib/util/fs-error';
 import { packageVersion } from '../lib/util/package-root';
 import { UsageError } from './command';
 import { COMMANDS } from './commands';
 import { asksForHelp, commandHelp, usage } from './reference';
-import { describeSystemError } from './system-error';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -31,8 +31,15 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+/** The folder a command writes to (`--out DIR`), to name when a write on a full disk names no file. */
+function outputFolder(argv: readonly string[]): string | undefined {
+  const at = argv.indexOf('--out');
+  if (at >= 0) return argv[at + 1];
+  return argv.find((arg) => arg.startsWith('--out='))?.slice('--out='.length);
+}
+
 /** Prints a failure the way a user can act on it; returns the exit code. */
-function report(error: unknown): number {
+function report(error: unknown, argv: readonly string[]): number {
   if (error instanceof NotebookFailedError) {
     console.error(`✘ ${error.message}`);
     const source = error.cellSource.split('\n').slice(0, 8);
@@ -51,7 +58,7 @@ function report(error: unknown): number {
     console.error(`actlab: ${error.message}`);
     return 2;
   }
-  const systemError = describeSystemError(error);
+  const systemError = describeFsError(error, outputFolder(argv));
   if (systemError) {
     console.error(`actlab: ${systemError}`);
     return 1;
@@ -65,6 +72,6 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.exitCode = report(error);
+    process.exitCode = report(error, process.argv.slice(3));
   },
 );

@@ -1,4 +1,5 @@
-import { describeFsError, loadDataset, type VideoDataset } from '../../lib/data';
+import { loadDataset, type VideoDataset } from '../../lib/data';
+import { describeFsError } from '../../lib/util/fs-error';
 import { explore } from '../../lib/eda';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 
-import { DatasetError, describeFsError, loadDataset } from '../../lib/data';
+import { DatasetError, loadDataset } from '../../lib/data';
+import { describeFsError } from '../../lib/util/fs-error';
 import { extractDataset, openClipCache, stopAllTools } from '../../lib/video';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
@@ -100,7 +101,7 @@ export const extractCommand: Command = {
         signal,
       }),
     ).catch((error: Error) => {
-      throw new UsageError(describeFsError(error) ?? error.message, 1);
+      throw new UsageError(describeFsError(error, path.resolve(out)) ?? error.message, 1);
     });
     bar.finish();
     if (run.interrupted) {

@@ -9,6 +9,7 @@ import {
   trainRun,
 } from '../../lib/recipes';
 import type { ResumeMode } from '../../lib/train';
+import { describeFsError } from '../../lib/util/fs-error';
 import { type Command, parseFlags, UsageError } from '../command';
 import { INTERRUPTED_EXIT, interruptible } from './extract';
 import { positiveIntFlag, positiveNumberFlag } from './flags';
@@ -203,6 +204,8 @@ export function withRunErrorsSync<T>(command: string, work: () => T): T {
 /** RunInputErrors are usage errors (exit 2); other errors print their message alone (exit 1). */
 function toUsageError(command: string, error: unknown): unknown {
   if (!(error instanceof Error)) return error;
+  const fsLine = describeFsError(error);
+  if (fsLine) return new UsageError(`${command}: ${fsLine}`, 1);
   // train()'s own errors already start with "train: ".
   const message = flagWords(error.message.startsWith(`${command}: `) ? error.message : `${command}: ${error.message}`);
   return new UsageError(message, error instanceof RunInputError ? 2 : 1);

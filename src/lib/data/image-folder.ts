@@ -1,17 +1,14 @@
 /**
  * Image folders, the usual still-image layout (`ROOT/<class>/<image>`,
  * optionally under `ROOT/{train,val,test}/`): reading one with errors that
- * name the wrong layout's fix, and decoding one image to pixels.
+ * name the wrong layout's fix, and a few decoded examples of each class.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-import sharp from 'sharp';
 
 import { readImageFolders } from './folder';
 import { createRng } from '../util/random';
+import { decodeImage } from './image-decode';
 import { DatasetError, IMAGE_EXTENSIONS, type Split, type VideoDataset } from './types';
-import { describeFsError, hasExtension, listDir, requireFolder } from './walk';
+import { hasExtension, listDir, requireFolder } from './walk';
 
 /**
  * Lists the images of an image folder (nothing is decoded). Groups and splits
@@ -60,57 +57,6 @@ function wrongLayout(dir: string): DatasetError | undefined {
     }
   }
   return undefined;
-}
-
-/** One decoded image: `[H,W,C]` uint8, row-major, channels-last, 0..255. */
-export interface DecodedImage {
-  readonly data: Uint8Array;
-  readonly shape: readonly [number, number, number];
-}
-
-export interface DecodeImageOptions {
-  /** Resize to `[height, width]` (stretching, as the image project's loaders do). @default the file's size */
-  readonly size?: readonly [number, number];
-  /** 3 for RGB, 1 for gray. @default 3 */
-  readonly channels?: 1 | 3;
-}
-
-/**
- * Decodes a PNG/JPEG/WebP/... file to pixels with sharp (alpha dropped).
- * Throws a {@link DatasetError} naming the file and what to do when it
- * cannot be read or is not an image.
- */
-export async function decodeImage(file: string, options: DecodeImageOptions = {}): Promise<DecodedImage> {
-  const channels = options.channels ?? 3;
-  let bytes: Buffer;
-  try {
-    bytes = await fs.promises.readFile(file);
-  } catch (error) {
-    throw new DatasetError(describeFsError(error) ?? `${file}: cannot read (${(error as Error).message})`);
-  }
-  try {
-    let image = sharp(bytes).removeAlpha();
-    if (options.size) image = image.resize(options.size[1], options.size[0], { fit: 'fill' });
-    image = channels === 1 ? image.toColourspace('b-w') : image.toColourspace('srgb');
-    const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== channels) {
-      // sharp keeps one channel for gray sources: spread it over RGB.
-      const pixels = info.width * info.height;
-      const out = new Uint8Array(pixels * channels);
-      for (let p = 0; p < pixels; p++)
-        for (let c = 0; c < channels; c++) out[p * channels + c] = data[p * info.channels] as number;
-      return { data: out, shape: [info.height, info.width, channels] };
-    }
-    return {
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      shape: [info.height, info.width, channels],
-    };
-  } catch (error) {
-    throw new DatasetError(
-      `${path.resolve(file)}: cannot decode this image (${(error as Error).message}); replace it with a readable ` +
-        `${IMAGE_EXTENSIONS.join('/')} file or delete it`,
-    );
-  }
 }
 
 export interface ExampleImagesOptions {

@@ -4,10 +4,12 @@ export {
   decodeImage,
   type DecodedImage,
   type DecodeImageOptions,
-  exampleImages,
-  type ExampleImagesOptions,
-  readImageFolder,
-} from './image-folder';
+  type ImageFit,
+  type ImageInfo,
+  imageInfo,
+  MAX_IMAGE_PIXELS,
+} from './image-decode';
+export { exampleImages, type ExampleImagesOptions, readImageFolder } from './image-folder';
 export { findHmdbSplitsDir, type Hmdb51Options, readHmdb51 } from './hmdb51';
 export { parseCsvLine, readKineticsCsv } from './kinetics';
 export {
@@ -42,4 +44,3 @@ export {
   type VideoItem,
 } from './types';
 export { readUcf101, UCF101_NAME, type Ucf101Options } from './ucf101';
-export { describeFsError } from './walk';

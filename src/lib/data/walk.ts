@@ -85,27 +85,3 @@ function statOrUndefined(file: string): fs.Stats | undefined {
     return undefined; // a broken or forbidden link: listed as a file, reported when it is read
   }
 }
-
-/**
- * One line for a Node file-system error (EACCES, EISDIR, ENOTDIR, EEXIST,
- * ENOENT) naming the path and the fix; undefined for any other error.
- */
-export function describeFsError(error: unknown): string | undefined {
-  const { code, path: file } = (error ?? {}) as NodeJS.ErrnoException;
-  if (!code || !file) return undefined;
-  switch (code) {
-    case 'EACCES':
-    case 'EPERM':
-      return `${file}: permission denied; make it readable (chmod a+r, a+rx for a folder) or run as its owner`;
-    case 'EISDIR':
-      return `${file}: is a folder where a file is expected; move it away or pass the file`;
-    case 'ENOTDIR':
-      return `${file}: part of this path is a file where a folder is expected; check the path`;
-    case 'EEXIST':
-      return `${file}: already exists and is not what is expected here; choose another path or move it away`;
-    case 'ENOENT':
-      return `${file}: not found; check the path`;
-    default:
-      return undefined;
-  }
-}

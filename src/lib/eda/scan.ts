@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 
+import { imageInfo } from '../data/image-decode';
 import type { Split, VideoDataset, VideoItem } from '../data/types';
 import { probe } from '../video/probe';
 
@@ -56,9 +57,10 @@ async function scanItem(item: VideoItem, signal?: AbortSignal): Promise<ItemRow>
   const base = { path: item.path, label: item.label, group: item.group, split: item.split ?? null };
   const empty = { frames: null, fps: null, width: null, height: null, duration_s: null, codec: null };
   try {
-    if (item.kind === 'frames') {
-      const files = item.frameFiles ?? [];
-      const first = files[0] ? await probe(files[0], { signal }) : undefined;
+    if (item.kind !== 'video') {
+      // Photos and frame folders: read as extract reads them, through the image decoder.
+      const files = item.kind === 'image' ? [item.path] : (item.frameFiles ?? []);
+      const first = files[0] ? await imageInfo(files[0]) : undefined;
       return {
         ...base,
         frames: files.length,
@@ -66,7 +68,7 @@ async function scanItem(item: VideoItem, signal?: AbortSignal): Promise<ItemRow>
         width: first?.width ?? null,
         height: first?.height ?? null,
         duration_s: null,
-        codec: first?.codec ?? null,
+        codec: first?.format ?? null,
         bytes: files.reduce((n, f) => n + fs.statSync(f).size, 0),
         sha256: await hashFiles(files),
         error: null,

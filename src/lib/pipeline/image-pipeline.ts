@@ -10,7 +10,7 @@
  * image files ─decode + resize (sharp)─▶ [1,H,W,C] uint8 ─augment─▶ [H,W,C] float32 ─batch─▶ [B,H,W,C]
  * ```
  */
-import { decodeImage, type DecodedImage } from '../data/image-folder';
+import { decodeImage, type DecodedImage } from '../data/image-decode';
 import type { VideoDataset } from '../data/types';
 import { createRng } from '../util/random';
 import { requireWholeNumber } from '../util/validate';

@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { namingPath } from './fs-error';
+
 /**
  * Writes `data` to `file` through `file.tmp-<pid>`, fsynced, then renamed:
  * readers see the old file or the whole new one, never half, even after a
@@ -12,10 +14,17 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const temp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(temp, 'w');
   try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      namingPath(temp, () => {
+        fs.writeFileSync(fd, data);
+        fs.fsyncSync(fd);
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true }); // a full disk must not also keep half a file
+    throw error;
   }
-  fs.renameSync(temp, file);
 }

@@ -4,8 +4,7 @@
  * at the output size, then the sampler picks from the exact count. Longer
  * videos are probed for their frame count and streamed, keeping only the picked frames.
  */
-import sharp from 'sharp';
-
+import { decodeImage } from '../data/image-decode';
 import type { VideoItem } from '../data/types';
 import { createRng } from '../util/random';
 import { type FrameStreamOptions, type PixelFormat, readAllFrames, readFrames, type ResizePolicy } from './frames';
@@ -121,36 +120,37 @@ function streamOptions(options: ClipOptions): FrameStreamOptions & { width: numb
   };
 }
 
-/** Extracts a clip from any dataset item: videos and images through ffmpeg, frame folders through sharp. */
+/**
+ * Extracts a clip from any dataset item: videos through ffmpeg; frame folders
+ * and photos (one frame, repeated) through the one image decoder, so their
+ * colours match `data.decodeImage` for every colour space and bit depth.
+ */
 export async function extractItemClip(item: VideoItem, options: ClipOptions): Promise<Clip> {
-  if (item.kind !== 'frames') return extractClip(item.path, options);
-  const files = item.frameFiles ?? [];
+  if (item.kind === 'video') return extractClip(item.path, options);
+  const files = item.kind === 'image' ? [item.path] : (item.frameFiles ?? []);
   if (files.length === 0)
     throw new VideoReadError(item.path, `${item.path}: frame folder has no image files; remove it`);
   const indices = pickIndices(item.path, files.length, options);
   const channels = options.pixelFormat === 'gray' ? 1 : 3;
   const frameBytes = options.width * options.height * channels;
   const data = new Uint8Array(options.frames * frameBytes);
-  const fit = { stretch: 'fill', crop: 'cover', pad: 'contain' } as const;
+  const decoded = new Map<number, Uint8Array>(); // a photo, or a frame picked twice, is decoded once
   for (const [position, source] of indices.entries()) {
     options.signal?.throwIfAborted();
     const file = files[source] as string;
-    requireReadable(file);
-    try {
-      let image = sharp(file)
-        .resize(options.width, options.height, { fit: fit[options.resize ?? 'crop'], background: '#000' })
-        .removeAlpha();
-      if (channels === 1) image = image.greyscale();
-      const { data: raw, info } = await image.raw().toBuffer({ resolveWithObject: true });
-      for (let p = 0, i = 0; p < frameBytes; p += channels, i += info.channels) {
-        for (let c = 0; c < channels; c++) data[position * frameBytes + p + c] = raw[i + c] as number;
+    let pixels = decoded.get(source);
+    if (!pixels) {
+      requireReadable(file);
+      const size = [options.height, options.width] as const;
+      const fit = options.resize ?? 'crop';
+      try {
+        pixels = (await decodeImage(file, { size, fit, channels })).data;
+      } catch (error) {
+        throw new VideoReadError(file, (error as Error).message);
       }
-    } catch (error) {
-      throw new VideoReadError(
-        file,
-        `${file}: cannot read this frame image (${(error as Error).message}); replace or remove it`,
-      );
+      decoded.set(source, pixels);
     }
+    data.set(pixels, position * frameBytes);
   }
   return {
     data,

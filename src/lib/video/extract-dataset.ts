@@ -12,6 +12,7 @@ import * as crypto from 'node:crypto';
 import type { VideoDataset } from '../data/types';
 import { withInterrupt } from '../notebook/interrupt';
 import { writeFileAtomic } from '../util/atomic-write';
+import { namingPath } from '../util/fs-error';
 import { requireWholeNumber } from '../util/validate';
 import {
   CACHE_FORMAT,
@@ -305,8 +306,8 @@ async function extractLocked(dataset: VideoDataset, options: ExtractOptions, s: 
         continue;
       }
       const { data, sourceFrames, decodedFrames, paddedFrames, indices } = part.clip;
-      w.fd ??= fs.openSync(tempOf(w.shard), 'w');
-      fs.writeSync(w.fd, data);
+      const fd = (w.fd ??= fs.openSync(tempOf(w.shard), 'w'));
+      namingPath(tempOf(w.shard), () => fs.writeSync(fd, data));
       w.hash.update(data);
       w.entries.push({
         ...item,
@@ -326,19 +327,20 @@ async function extractLocked(dataset: VideoDataset, options: ExtractOptions, s: 
     if (w.next === w.items.length) finishShard(w);
   };
   const finishShard = (w: ShardWriter): void => {
-    writers.delete(w.shard);
     skipped.push(...w.skipped);
     if (w.entries.length === 0) {
       // Nothing readable: recording the shard would make every re-run skip these items for good.
+      writers.delete(w.shard);
       failedShards.push(w.shard);
       return;
     }
     const name = shardName(w.shard);
     const fd = w.fd as number;
-    fs.fsyncSync(fd);
+    namingPath(tempOf(w.shard), () => fs.fsyncSync(fd));
     fs.closeSync(fd);
     w.fd = undefined;
     fs.renameSync(tempOf(w.shard), path.join(out, `${name}.bin`));
+    writers.delete(w.shard); // renamed: no temp of it is left to clean up
     const record: ShardRecord = {
       shard: w.shard,
       file: `${name}.bin`,
@@ -391,7 +393,11 @@ async function extractLocked(dataset: VideoDataset, options: ExtractOptions, s: 
     // allSettled, not all: on abort no worker may still be writing a shard when this returns.
     settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, worker));
   } finally {
-    for (const w of writers.values()) if (w.fd !== undefined) fs.closeSync(w.fd); // temps: removed by the next run
+    // Unfinished shards are redone by the next run: their temps go now, on every exit path (a kill: the next run).
+    for (const w of writers.values()) {
+      if (w.fd !== undefined) fs.closeSync(w.fd);
+      fs.rmSync(tempOf(w.shard), { force: true });
+    }
   }
   options.signal?.throwIfAborted();
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
