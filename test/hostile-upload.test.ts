@@ -14,12 +14,19 @@ import { after, before, describe, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as tar from 'tar';
 
-import { extractArchive } from '../src/lib/download';
+import { downloadFile, extractArchive } from '../src/lib/download';
 import { createS3Client } from '../src/lib/upload';
 import { CLI, lastJson } from './helpers/fixtures';
 import { makeZip, startHttp, type TestHttp } from './helpers/http-server';
 import { freshDir, runCliAsync } from './helpers/run-async';
-import { S3_CREDENTIALS, startLiteralS3, startS3, type TestS3, writeSmallFiles } from './helpers/s3-server';
+import {
+  S3_CREDENTIALS,
+  startLiteralS3,
+  startSilentServer,
+  startS3,
+  type TestS3,
+  writeSmallFiles,
+} from './helpers/s3-server';
 
 let s3: TestS3;
 let http: TestHttp;
@@ -513,5 +520,92 @@ describe('principle 7: archives and keys never escape their folder', () => {
     } finally {
       await bucket.close();
     }
+  });
+});
+
+describe('principle 2: no server holds a command for good', () => {
+  // Every request gives up after 300 ms without a byte here (15 s by default); the SDK and downloads retry a bounded number of times.
+  const quick = { ...env, ACTLAB_NET_TIMEOUT_MS: '300' };
+
+  test('an S3 endpoint that accepts and never answers fails upload and download in one line naming it', async () => {
+    const silent = await startSilentServer();
+    try {
+      const source = freshDir();
+      writeSmallFiles(source, 2);
+      for (const args of [
+        ['upload', source, 's3://quiet/x', '--endpoint', silent.endpoint],
+        ['download', 's3://quiet/x', freshDir(), '--endpoint', silent.endpoint],
+      ]) {
+        const started = Date.now();
+        const run = await runCliAsync(args, quick, 60_000);
+        const seconds = (Date.now() - started) / 1000;
+        assert.equal(run.code, 1, `${args[0]}: ${run.stderr}`);
+        assert.ok(seconds < 30, `${args[0]} took ${seconds} s against a silent server`);
+        const lines = run.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, run.stderr);
+        assert.match(
+          lines[0] as string,
+          new RegExp(
+            `^actlab: the S3 endpoint at ${silent.endpoint} stopped answering for s3://quiet.*re-run to resume`,
+          ),
+        );
+      }
+    } finally {
+      await silent.close();
+    }
+  });
+
+  test('an S3 object whose body stops half-way fails in one line naming it, and keeps what arrived', async () => {
+    const body = crypto.randomBytes(256 * 1024);
+    const bucket = await startLiteralS3('stalls', new Map([['p/big.bin', body]]), { stallGetAfter: 100_000 });
+    try {
+      const dir = freshDir();
+      const started = Date.now();
+      const run = await runCliAsync(['download', 's3://stalls/p', dir, '--endpoint', bucket.endpoint], quick, 60_000);
+      assert.equal(run.code, 1, run.stderr);
+      assert.ok((Date.now() - started) / 1000 < 30);
+      const failure = run.stderr.split('\n').filter((line) => line.startsWith('actlab:'));
+      assert.equal(failure.length, 1, run.stderr);
+      assert.match(
+        failure[0] as string,
+        /^actlab: the S3 endpoint at \S+ stopped answering for s3:\/\/stalls\/p\/big\.bin: .*re-run to resume \(StalledError: no data for 300 ms/,
+      );
+      assert.equal(fs.statSync(path.join(dir, 'big.bin.part')).size, 100_000, 'the bytes that arrived are kept');
+    } finally {
+      await bucket.close();
+    }
+  });
+
+  test('an HTTP download that stalls is retried from where it stopped; one that never answers fails naming the URL', async () => {
+    const data = crypto.randomBytes(64 * 1024);
+    http.files.set('/stall/data.bin', data);
+    http.stallAfter.set('/stall/data.bin', { bytes: 10_000, times: 2 });
+    const file = path.join(freshDir(), 'data.bin');
+    const done = await downloadFile({ url: `${http.url}/stall/data.bin`, file, stallMs: 300, retryDelayMs: 10 });
+    assert.equal(done.retries, 2);
+    assert.deepEqual(fs.readFileSync(file), data);
+    const ranges = http.log.filter((r) => r.path === '/stall/data.bin').map((r) => r.range ?? '');
+    assert.deepEqual(ranges, ['', 'bytes=10000-', 'bytes=20000-']);
+
+    http.files.set('/stall/never.bin', data);
+    http.stallAfter.set('/stall/never.bin', { bytes: -1, times: 99 });
+    const started = Date.now();
+    await assert.rejects(
+      downloadFile({
+        url: `${http.url}/stall/never.bin`,
+        file: path.join(freshDir(), 'never.bin'),
+        stallMs: 300,
+        retries: 2,
+        retryDelayMs: 10,
+      }),
+      {
+        name: 'DownloadError',
+        message: new RegExp(
+          `^${http.url}/stall/never\\.bin: no data for 300 ms \\(the server stalled\\) after 2 retries; ` +
+            '0 bytes kept in .*never\\.bin\\.part, re-run to resume$',
+        ),
+      },
+    );
+    assert.ok(Date.now() - started < 5000);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A file server on 127.0.0.1 for download tests: serves in-memory files,
- * honours `Range: bytes=N-`, can drop the connection half-way through a file,
- * and logs every request.
+ * honours `Range: bytes=N-`, can drop the connection half-way through a file
+ * or stall (answer nothing, or stop sending, keeping it open), and logs every request.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,8 @@ export interface TestHttp {
   readonly files: Map<string, Buffer>;
   /** Paths whose next N responses stop after this many bytes (then the socket is destroyed). */
   readonly dropAfter: Map<string, { bytes: number; times: number }>;
+  /** Paths whose next N responses stop after this many bytes of body (no headers at all for -1), the connection left open. */
+  readonly stallAfter: Map<string, { bytes: number; times: number }>;
   /** Every request: path and Range header. */
   readonly log: Array<{ path: string; range?: string }>;
   close(): Promise<void>;
@@ -22,6 +24,7 @@ export interface TestHttp {
 export async function startHttp(): Promise<TestHttp> {
   const files = new Map<string, Buffer>();
   const dropAfter = new Map<string, { bytes: number; times: number }>();
+  const stallAfter = new Map<string, { bytes: number; times: number }>();
   const log: TestHttp['log'] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -31,6 +34,11 @@ export async function startHttp(): Promise<TestHttp> {
     if (!body) {
       res.writeHead(404).end('not found');
       return;
+    }
+    const stall = stallAfter.get(url.pathname);
+    if (stall && stall.times > 0 && stall.bytes < 0) {
+      stall.times--;
+      return; // never answers
     }
     let start = 0;
     const match = range ? /^bytes=(\d+)-$/.exec(range) : null;
@@ -48,6 +56,11 @@ export async function startHttp(): Promise<TestHttp> {
     } else {
       res.writeHead(200, { 'Content-Length': body.length, 'Accept-Ranges': 'bytes' });
     }
+    if (stall && stall.times > 0) {
+      stall.times--;
+      res.write(body.subarray(start, start + stall.bytes));
+      return;
+    }
     const drop = dropAfter.get(url.pathname);
     if (drop && drop.times > 0) {
       drop.times--;
@@ -62,6 +75,7 @@ export async function startHttp(): Promise<TestHttp> {
     url: `http://127.0.0.1:${port}`,
     files,
     dropAfter,
+    stallAfter,
     log,
     close: () =>
       new Promise((resolve) => {

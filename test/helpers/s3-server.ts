@@ -7,6 +7,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
@@ -70,11 +71,13 @@ export function writeSmallFiles(dir: string, count: number, bytes = 4096): numbe
 /**
  * A bucket that lists exactly the keys it is given, `..` segments included, as AWS S3 does
  * (s3rver files each key as a path, so it can neither hold nor list such a key): answers
- * HeadBucket, ListObjectsV2 and GetObject, anonymously, for one bucket.
+ * HeadBucket, ListObjectsV2 and GetObject, anonymously, for one bucket; `stallGetAfter`
+ * makes every GetObject stop after that many bytes of its body, the connection left open.
  */
 export async function startLiteralS3(
   bucket: string,
   objects: ReadonlyMap<string, Buffer>,
+  options: { readonly stallGetAfter?: number } = {},
 ): Promise<{ readonly endpoint: string; close(): Promise<void> }> {
   const etag = (body: Buffer): string => `"${crypto.createHash('md5').update(body).digest('hex')}"`;
   const xml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -103,6 +106,9 @@ export async function startLiteralS3(
     const body = objects.get(key);
     if (!body) return void res.writeHead(404).end();
     res.writeHead(200, { 'Content-Length': body.length, ETag: etag(body), 'Last-Modified': new Date(0).toUTCString() });
+    // A server that stops sending mid-body and keeps the connection open.
+    if (options.stallGetAfter !== undefined && req.method === 'GET')
+      return void res.write(body.subarray(0, options.stallGetAfter));
     res.end(req.method === 'HEAD' ? undefined : body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -112,6 +118,26 @@ export async function startLiteralS3(
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A server that accepts connections and never answers (nor closes them). */
+export async function startSilentServer(): Promise<{ readonly endpoint: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.resume(); // read and ignore whatever the client sends
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };

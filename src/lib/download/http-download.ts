@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 
+import { stallTimeoutMs, stallWatch } from '../util/network';
+
 /** A download failed in a way retrying will not fix (bad status, checksum mismatch). */
 export class DownloadError extends Error {
   override name = 'DownloadError';
@@ -30,6 +32,8 @@ export interface DownloadFileOptions {
   readonly retries?: number;
   /** Pause before a retry in ms (doubles each time). @default 500 */
   readonly retryDelayMs?: number;
+  /** A request with no byte for this long is given up and retried. @default {@link stallTimeoutMs} (15 s) */
+  readonly stallMs?: number;
   /** Called as bytes arrive: bytes on disk so far and the total when the server says it. */
   readonly onProgress?: (bytes: number, total: number | undefined) => void;
   readonly signal?: AbortSignal;
@@ -109,17 +113,37 @@ async function fetchInto(
   have: number,
   options: DownloadFileOptions,
 ): Promise<number | undefined> {
+  // No server holds a download for good: no byte (connecting, headers or body) for stallMs gives up this attempt.
+  const watch = stallWatch(options.stallMs ?? stallTimeoutMs(), options.signal);
+  try {
+    return await fetchWatched(url, part, have, options, watch);
+  } catch (error) {
+    if (options.signal?.aborted || !watch.signal.aborted) throw error;
+    throw watch.signal.reason as Error;
+  } finally {
+    watch.stop();
+  }
+}
+
+async function fetchWatched(
+  url: string,
+  part: string,
+  have: number,
+  options: DownloadFileOptions,
+  watch: ReturnType<typeof stallWatch>,
+): Promise<number | undefined> {
   let response: Response;
   try {
     response = await fetch(url, {
       headers: have > 0 ? { Range: `bytes=${have}-` } : {},
-      signal: options.signal,
+      signal: watch.signal,
       redirect: 'follow',
     });
   } catch (error) {
     const code = (error as { cause?: { code?: string } }).cause?.code;
     throw new Error(`cannot connect${code ? ` (${code})` : ''}: ${(error as Error).message}`, { cause: error });
   }
+  watch.touch();
   if (response.status === 416 && have > 0) {
     // Nothing left to send: the .part is already complete.
     const range = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
@@ -141,6 +165,7 @@ async function fetchInto(
   try {
     for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
       const buffer = chunk as Buffer;
+      watch.touch();
       if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       bytes += buffer.length;
       options.onProgress?.(bytes, total);

@@ -4,6 +4,8 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 
+import { stallTimeoutMs } from '../util/network';
+
 export interface S3ConnectionOptions {
   /** A custom endpoint (MinIO, Ceph, s3rver, ...): `http://127.0.0.1:9000`. Unset: AWS. */
   readonly endpoint?: string;
@@ -35,6 +37,13 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
     credentials: options.credentials,
     forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
     maxAttempts: options.maxAttempts ?? 5,
+    // No server holds a command for good: no connection, or no byte for the stall timeout, ends the attempt
+    // (and the SDK retries it, maxAttempts in all).
+    requestHandler: {
+      connectionTimeout: stallTimeoutMs(),
+      requestTimeout: stallTimeoutMs(),
+      throwOnRequestTimeout: true,
+    },
     // Only send/check checksums when an operation requires them: many S3-compatible
     // servers reject the CRC32 trailers newer SDKs add by default.
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -66,6 +75,12 @@ export function describeS3Error(error: unknown, what: string, endpoint: string |
   if (name === 'CredentialsProviderError') {
     return new S3TransferError(
       `no AWS credentials found for ${what}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE${detail}`,
+    );
+  }
+  if (name === 'TimeoutError' || name === 'StalledError') {
+    return new S3TransferError(
+      `the S3 endpoint${where || ' (AWS)'} stopped answering for ${what}: check --endpoint and the network, ` +
+        `then re-run to resume${detail}`,
     );
   }
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT'].includes(e.code ?? name)) {

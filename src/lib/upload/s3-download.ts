@@ -19,6 +19,7 @@ import { Transform, type Readable } from 'node:stream';
 
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
+import { stallTimeoutMs, stallWatch } from '../util/network';
 import { requireWholeNumber } from '../util/validate';
 import { sha256File } from './hash';
 import { type ManifestEntry, openManifest, type TransferManifest } from './manifest';
@@ -337,16 +338,25 @@ export async function fetchObject(
       throw describeS3Error(error, `s3://${bucket}/${key}`, options.endpoint);
     }
     metadataSha = response.Metadata?.sha256;
+    // The client's timeout ends at the headers: a body that stops sending is caught here, its bytes kept.
+    const watch = stallWatch(stallTimeoutMs(), options.signal);
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
+        watch.touch();
         hash.update(chunk);
         onBytes(chunk.length);
         done(null, chunk);
       },
     });
-    await pipeline(response.Body as Readable, counter, fs.createWriteStream(part, { flags: have > 0 ? 'a' : 'w' }), {
-      signal: options.signal,
-    });
+    const out = fs.createWriteStream(part, { flags: have > 0 ? 'a' : 'w' });
+    try {
+      await pipeline(response.Body as Readable, counter, out, { signal: watch.signal });
+    } catch (error) {
+      if (options.signal?.aborted || !watch.signal.aborted) throw error;
+      throw describeS3Error(watch.signal.reason, `s3://${bucket}/${key}`, options.endpoint);
+    } finally {
+      watch.stop();
+    }
   }
   const digest = hash.digest('hex');
   const size = fs.statSync(part).size;
