@@ -166,7 +166,7 @@ describe('the bundled clips in UCF101 layout', () => {
     assert.equal(fs.readFileSync(path.join(foreign, 'notes.txt'), 'utf8'), 'mine');
   });
 
-  it('chapters 03, 04, 05 and 07 run unchanged on it when ACTLAB_DATASET points there', async () => {
+  it('chapters 03 to 09 run unchanged on it when ACTLAB_DATASET points there, and speak of its data', async () => {
     const dir = tempDir();
     const tree = writeUcf101Tree({
       source: await ensureBundledDataset(),
@@ -181,12 +181,12 @@ describe('the bundled clips in UCF101 layout', () => {
       notebooksDir: path.join(ROOT, 'notebooks'),
       outDir: out,
       runsDir: path.join(dir, 'runs'),
-      only: ['03', '04', '05', '07'],
+      only: ['03', '04', '05', '06', '07', '08', '09'],
       env: { ...process.env, ACTLAB_DATASET: file },
     });
     assert.deepEqual(
       results.map((r) => r.notebook.slice(0, 2)),
-      ['03', '04', '05', '07'],
+      ['03', '04', '05', '06', '07', '08', '09'],
     );
     const text = (nb: string) =>
       readCells(path.join(out, nb))
@@ -206,6 +206,20 @@ describe('the bundled clips in UCF101 layout', () => {
     assert.match(text('03_data.ipynb'), /64 videos, 4 classes, layout "ucf101"/);
     assert.match(text('03_data.ipynb'), /Grow, MoveLeft, MoveRight, MoveUp/);
     assert.match(text('07_c3d.ipynb'), /after 1 epochs/);
+    // The numbers the chapters state are this dataset's: 4 classes, 16 frames of 32×32 gray.
+    for (const nb of ['06_cnn2d.ipynb', '07_c3d.ipynb', '08_resnext3d.ipynb', '09_evaluation.ipynb']) {
+      assert.match(text(nb), /clips 16×32×32 gray/, `${nb} names the clip size it ran on`);
+      assert.match(text(nb), /chance: +25\.0% \(1 of 4 classes\)/, `${nb} states chance for 4 classes`);
+      assert.doesNotMatch(text(nb), /1 of 8 classes|12\.5%/, `${nb} states no fact of the bundled set`);
+    }
+    assert.match(text('07_c3d.ipynb'), /clips \[T,H,W,C\] = \[16,32,32,1\]/);
+    assert.match(
+      text('09_evaluation.ipynb'),
+      /ucf-tiny has no swapped split: this section needs the bundled people set/,
+    );
+    for (const nb of ['06_cnn2d.ipynb', '07_c3d.ipynb', '08_resnext3d.ipynb', '09_evaluation.ipynb']) {
+      assert.deepEqual(unqualifiedBundledFacts(readCells(path.join(out, nb))), [], `${nb}: prose that is false here`);
+    }
     assert.ok(
       fs.existsSync(path.join(dir, 'runs', 'ucf-tiny-c3d', 'model', 'model.json')),
       'the run is named for the dataset',
@@ -214,3 +228,16 @@ describe('the bundled clips in UCF101 layout', () => {
     assert.equal(tree.classes.length, 4);
   });
 });
+
+/**
+ * Sentences of a chapter's markdown that state a fact of the bundled people set (8 classes, chance
+ * 1 in 8, 16 frames of 64×64 RGB) without saying it is the bundled set's (or a paper's, a write-up's).
+ */
+function unqualifiedBundledFacts(cells: ReturnType<typeof readCells>): string[] {
+  const fact = /\b1 in 8\b|12\.5%|\b(8|eight) (classes|actions)\b|\[B, 16, 64, 64, 3\]|64×64|\b16 (RGB )?frames\b/;
+  const qualified = /bundled|write-up|paper|Kinetics|UCF101|seed 001|ResNeXt-101|stills/i;
+  return cells
+    .filter((cell) => cell.cell_type === 'markdown')
+    .flatMap((cell) => joined(cell.source).split(/(?<=[.;])\s+|\n/))
+    .filter((sentence) => fact.test(sentence) && !qualified.test(sentence));
+}

@@ -23,7 +23,12 @@ export interface StillsPretrainOptions {
   readonly seed?: number;
   /** An image folder (one sub-folder per class, splits in its manifest) to pretrain on. @default the people stills */
   readonly stills?: string;
-  /** The run folder. @default tutorialRunDir({@link STILLS_RUN}) */
+  /**
+   * The frames the model will be fine-tuned on (`tutorialDataset().clip` has these fields): the stills are
+   * resized to their height and width, in gray for one channel. @default 64×64 RGB, the stills' own
+   */
+  readonly frame?: { readonly height: number; readonly width: number; readonly channels: 1 | 3 };
+  /** The run folder. @default tutorialRunDir({@link STILLS_RUN}), with the frame size appended for other frames */
   readonly out?: string;
   /** train()'s progress bar. @default true */
   readonly progress?: boolean;
@@ -44,17 +49,22 @@ export interface StillsPretrainResult {
 
 /**
  * Trains the 2D CNN recipe (`models.cnn2d`, its batch size, optimizer and
- * augmentation) on 64×64 stills (the people stills unless `stills` names
+ * augmentation) on stills at the size of `frame` (64×64 RGB unless told; the people stills unless `stills` names
  * another image folder; rendered first when missing, in seconds) into `out`.
  * Resumes a run with the same settings and returns a complete one as it is.
  */
 export async function pretrainOnStills(options: StillsPretrainOptions = {}): Promise<StillsPretrainResult> {
   const cnn = recipe('cnn2d');
   const seed = options.seed ?? 1;
-  const out = path.resolve(options.out ?? tutorialRunDir(STILLS_RUN));
+  const frame = options.frame ?? { height: PEOPLE_STILLS.size, width: PEOPLE_STILLS.size, channels: 3 };
+  const own = frame.height === PEOPLE_STILLS.size && frame.width === PEOPLE_STILLS.size && frame.channels === 3;
+  // Another frame size is another model: its own run folder, so neither replaces the other.
+  const runName = own
+    ? STILLS_RUN
+    : `${STILLS_RUN}-${frame.height}x${frame.width}${frame.channels === 1 ? '-gray' : ''}`;
+  const out = path.resolve(options.out ?? tutorialRunDir(runName));
   const stills = readImageFolder(options.stills ?? (await ensurePeopleStills()));
-  const size: [number, number] = [PEOPLE_STILLS.size, PEOPLE_STILLS.size];
-  const images = imageSource(stills, { size });
+  const images = imageSource(stills, { size: [frame.height, frame.width], channels: frame.channels });
   const normalization = await computeChannelStats(images, { split: 'train' });
   const stats = { mean: normalization.mean, std: normalization.std };
   const open = (split: 'train' | 'val', augment: boolean) =>
