@@ -221,6 +221,7 @@ export class KernelClient {
     const sent: string[] = [];
     let replied = false;
     let iopubLive = false;
+    let tick = 0;
     const onReply = (message: JupyterMessage) => {
       replied = true;
       this.kernelInfo = message.content;
@@ -235,7 +236,8 @@ export class KernelClient {
               (this.stderrLines.length ? `; its stderr:\n${this.stderrLines.join('\n')}` : ''),
           );
         }
-        if (!replied || sent.length % 4 === 0) {
+        // Before the reply: one request a second. After it, until IOPub has joined: one every 500 ms.
+        if (!replied || (tick += 1) % 5 === 0) {
           const request = newMessage('kernel_info_request', {}, this.session);
           sent.push(request.header.msg_id);
           this.shellWaiters.set(request.header.msg_id, onReply);
