@@ -21,6 +21,7 @@ import {
   withJupyterPath,
 } from '../src/lib/jupyter';
 import { ROOT } from './helpers/cli';
+import { skipWithoutJupyter } from './helpers/requirements';
 import { type Cell, joined, readCells } from './helpers/notebooks';
 
 const VARIANTS = path.join(ROOT, 'colab', 'notebooks');
@@ -110,7 +111,9 @@ print("RESULT " + json.dumps({"thrown": [thrown.get("ename"), thrown.get("evalue
       "after": after["status"], "printed": printed(), "tslab_alive": alive}))
 `;
 
-describe('Colab variants in a Python kernel with the %%ts magic', () => {
+const NO_JUPYTER = skipWithoutJupyter('the Colab variants test');
+
+describe('Colab variants in a Python kernel with the %%ts magic', { skip: NO_JUPYTER }, () => {
   before(() => fs.rmSync(OUT, { recursive: true, force: true }));
 
   it('chapter 00 and the C3D chapter run through nbclient with charts in their outputs', async () => {

@@ -27,6 +27,7 @@ import { latestCheckpoint, train } from '../src/lib/train';
 import { extractDataset, openClipCache } from '../src/lib/video';
 import { ROOT } from './helpers/cli';
 import { makeTestVideo } from './helpers/fixtures';
+import { skipWithoutJupyter } from './helpers/requirements';
 import { syntheticDataset } from './helpers/train-data';
 
 const scratch = mkdtempSync(join(tmpdir(), 'actlab-interrupt-'));
@@ -432,7 +433,9 @@ const textOf = (cell: CellRun | undefined, name = 'stdout') =>
     .map((o) => o.text)
     .join('');
 
-describe('a real Jupyter kernel (actlab kernel, jupyter_client)', () => {
+const NO_JUPYTER = skipWithoutJupyter('the jupyter_client interrupt test');
+
+describe('a real Jupyter kernel (actlab kernel, jupyter_client)', { skip: NO_JUPYTER }, () => {
   test('Kernel > Interrupt stops training after the current batch, in its own cell, with one line', async () => {
     const runDir = join(scratch, 'kernel-run');
     // The library as this test build compiled it (notebooks import the same code as 'actlab').

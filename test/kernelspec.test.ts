@@ -7,6 +7,9 @@ import { describe, it } from 'node:test';
 
 import { findJupyterPython, installKernelSpec, KERNEL_NAME, withJupyterPath } from '../src/lib/jupyter';
 import { ROOT, runCli } from './helpers/cli';
+import { skipWithoutJupyter } from './helpers/requirements';
+
+const NO_JUPYTER = skipWithoutJupyter('finding the kernel spec with jupyter_client');
 
 describe('actlab kernel spec', () => {
   it('points at this Node and this checkout’s tslab with absolute paths', () => {
@@ -26,7 +29,7 @@ describe('actlab kernel spec', () => {
     assert.deepEqual(spec.argv.slice(2), ['kernel', '--config-path', '{connection_file}']);
   });
 
-  it('is found by Jupyter itself through JUPYTER_PATH', () => {
+  it('is found by Jupyter itself through JUPYTER_PATH', { skip: NO_JUPYTER }, () => {
     const jupyterPath = fs.mkdtempSync(path.join(os.tmpdir(), 'actlab-kernel-'));
     installKernelSpec({ jupyterPath });
     const { python } = findJupyterPython();

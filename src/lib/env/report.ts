@@ -98,8 +98,14 @@ function jupyterReport(): EnvironmentReport['jupyter'] {
   try {
     const py = findJupyterPython();
     return { found: true, detail: `nbclient ${py.nbclientVersion}, nbconvert ${py.nbconvertVersion} via ${py.python}` };
-  } catch (error) {
-    return { found: false, detail: (error as Error).message.split('\n')[0] ?? 'not found' };
+  } catch {
+    // The tutorial runs without it (actlab's own Jupyter client); opening notebooks needs it.
+    return {
+      found: false,
+      detail:
+        'not found: needed only to open the notebooks interactively ' +
+        '(sudo apt-get install jupyter-notebook jupyter-nbconvert python3-nbclient)',
+    };
   }
 }
 

@@ -21,6 +21,17 @@ export {
   type JupyterPython,
 } from './python';
 export {
+  CellTimeoutError,
+  KernelClient,
+  KernelDiedError,
+  type ExecuteOptions,
+  type ExecuteReply,
+  type KernelClientOptions,
+} from './kernel-client';
+export { type NotebookOutput } from './cell-outputs';
+export { readNotebook, writeNotebook, type Notebook, type NotebookCell } from './notebook-file';
+export { HTML_MIME_PRIORITY, notebookHtml, renderMimeBundle, stripAnsi, writeNotebookHtml } from './notebook-html';
+export {
   listNotebooks,
   NOTEBOOK_PATTERN,
   NotebookFailedError,

@@ -1,6 +1,8 @@
 /**
- * Executes the numbered notebooks in order through real Jupyter (nbclient) with
- * the `actlab` kernel, writing executed .ipynb and .html copies to an output folder.
+ * Executes the numbered notebooks in order with the `actlab` kernel, writing
+ * executed .ipynb and .html copies to an output folder. The TypeScript Jupyter
+ * client (node-runner.ts) runs them, so only Node is needed; the Colab
+ * variants (a `python3` kernel) go through Python's nbclient and nbconvert.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -8,8 +10,9 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 
 import { ensureSelfLink } from '../util/self-link';
-import { installKernelSpec, KERNEL_NAME, withJupyterPath } from './kernelspec';
+import { type InstalledKernelSpec, installKernelSpec, KERNEL_NAME, withJupyterPath } from './kernelspec';
 import { NBEXEC_PY } from './nbexec-py';
+import { runNotebookWithNode } from './node-runner';
 import { findJupyterPython } from './python';
 
 /** Notebook file names the runner picks up: `NN_name.ipynb`. */
@@ -123,14 +126,15 @@ export function listNotebooks(notebooksDir: string, only?: readonly string[]): s
 
 /**
  * Executes the notebooks one after another; stops at the first failure with a
- * {@link NotebookFailedError}. Throws `JupyterMissingError` when Jupyter is absent.
+ * {@link NotebookFailedError}. Only a `python3` kernel (the Colab variants)
+ * needs Python: then `JupyterMissingError` says how to install Jupyter.
  */
 export async function runNotebooks(options: RunNotebooksOptions): Promise<NotebookResult[]> {
   const notebooks = listNotebooks(options.notebooksDir, options.only);
-  const { python } = findJupyterPython(options.env);
+  const viaNode = (options.kernelName ?? KERNEL_NAME) === KERNEL_NAME;
+  const python = viaNode ? undefined : findJupyterPython(options.env).python;
   ensureSelfLink(); // notebooks import 'actlab'
   const kernel = installKernelSpec();
-  // The kernel inherits nbclient's environment (kernel.json sets none of its own).
   const base = options.env ?? process.env;
   const env = withJupyterPath(
     options.runsDir ? { ...base, ACTLAB_RUNS_DIR: path.resolve(options.runsDir) } : base,
@@ -140,21 +144,71 @@ export async function runNotebooks(options: RunNotebooksOptions): Promise<Notebo
   const results: NotebookResult[] = [];
   for (const notebook of notebooks) {
     options.signal?.throwIfAborted();
-    results.push(await runOne(notebook, python, env, options));
+    results.push(
+      python === undefined
+        ? await runOneWithNode(notebook, kernel, env, options)
+        : await runOneWithPython(notebook, python, env, options),
+    );
   }
   return results;
 }
 
-async function runOne(
+/** Where the executed copies of `notebook` go. */
+function outputsOf(notebook: string, outDir: string): { name: string; executed: string; html: string } {
+  const name = path.basename(notebook);
+  const stem = name.replace(/\.ipynb$/, '');
+  return { name, executed: path.join(outDir, `${stem}.ipynb`), html: path.join(outDir, `${stem}.html`) };
+}
+
+/** Runs `notebook` in the actlab kernel through the TypeScript Jupyter client. */
+async function runOneWithNode(
+  notebook: string,
+  kernel: InstalledKernelSpec,
+  env: NodeJS.ProcessEnv,
+  options: RunNotebooksOptions,
+): Promise<NotebookResult> {
+  const { name, executed, html } = outputsOf(notebook, options.outDir);
+  const started = Date.now();
+  const stop = new AbortController();
+  const onSignal = () => stop.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+  if (options.signal?.aborted) onSignal();
+  const result = await runNotebookWithNode({
+    notebook,
+    executed,
+    html,
+    kernelArgv: kernel.spec.argv,
+    // As Jupyter does: the kernel spec's environment over the caller's.
+    env: { ...env, ...kernel.spec.env },
+    cellTimeoutSeconds: options.cellTimeoutSeconds ?? 1800,
+    signal: stop.signal,
+    onEvent: (event) => options.onEvent?.({ ...event, notebook: name }),
+  }).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    options.signal?.removeEventListener('abort', onSignal);
+  });
+  if (result.interrupted) throw new NotebookInterruptedError(name, executed);
+  const { failure } = result;
+  if (failure) {
+    const { position, id, ename, evalue, source } = failure;
+    throw new NotebookFailedError(name, position, id, ename, evalue, source, executed);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  options.onEvent?.({ event: 'notebook_done', notebook: name, seconds });
+  return { notebook: name, executed, html, seconds };
+}
+
+/** Runs `notebook` through Python's nbclient and nbconvert (the Colab variants' python3 kernel). */
+async function runOneWithPython(
   notebook: string,
   python: string,
   env: NodeJS.ProcessEnv,
   options: RunNotebooksOptions,
 ): Promise<NotebookResult> {
-  const name = path.basename(notebook);
-  const stem = name.replace(/\.ipynb$/, '');
-  const executed = path.join(options.outDir, `${stem}.ipynb`);
-  const html = path.join(options.outDir, `${stem}.html`);
+  const { name, executed, html } = outputsOf(notebook, options.outDir);
   const timeout = String(options.cellTimeoutSeconds ?? 1800);
   const started = Date.now();
   const kernelName = options.kernelName ?? KERNEL_NAME;
