@@ -11,7 +11,8 @@ export const tutorialCommand: Command = {
   name: 'tutorial',
   usage: 'tutorial [--only NN[,NN]] [--out DIR] [--runs DIR] [--notebooks DIR] [--cell-timeout S] [--readme]',
   summary:
-    'execute notebooks/NN_*.ipynb in order through Jupyter; executed copies go to out/tutorial/, runs to out/runs/',
+    'execute notebooks/NN_*.ipynb in order in the actlab kernel (Node alone, no Python needed); executed copies ' +
+    'and HTML pages go to out/tutorial/, runs to out/runs/',
   help: [
     '--only NN[,NN]      run these chapters only (e.g. 03,07)',
     '--out DIR           executed notebooks and their HTML (default out/tutorial)',
@@ -34,7 +35,7 @@ export const tutorialCommand: Command = {
       },
       'tutorial',
     );
-    // Fail before Jupyter starts, in one line, when the backend request is nonsense.
+    // Fail before the kernel starts, in one line, when the backend request is nonsense.
     parseBackendName(process.env.ACTLAB_BACKEND);
     parseThreads(process.env.ACTLAB_THREADS);
     const cellTimeout = values['cell-timeout'] === undefined ? undefined : Number(values['cell-timeout']);
