@@ -66,6 +66,18 @@ describe('actlab CLI', () => {
     );
     assert.equal(run.status, 0, run.stderr);
     const names = run.stdout.trim().split(',');
-    for (const ns of ['backend', 'env', 'jupyter', 'video']) assert.ok(names.includes(ns), `${ns} in ${names}`);
+    for (const ns of ['backend', 'env', 'video']) assert.ok(names.includes(ns), `${ns} in ${names}`);
+    for (const ns of ['jupyter', 'kernels']) assert.ok(!names.includes(ns), `${ns} is internal, not in ${names}`);
+  });
+
+  it("require('actlab/internal') gives the CLI's machinery", () => {
+    const run = spawnSync(
+      process.execPath,
+      ['-e', "const a = require('actlab/internal'); console.log(Object.keys(a).sort().join(','))"],
+      { cwd: path.join(ROOT, 'notebooks'), encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const names = run.stdout.trim().split(',');
+    for (const ns of ['jupyter', 'kernels', 'video']) assert.ok(names.includes(ns), `${ns} in ${names}`);
   });
 });

@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 
 import { cliReference } from '../src/cli/reference';
 import { ROOT } from './helpers/cli';
+import { tempDir } from './helpers/fixtures';
 
 const PAGES = [
   'README.md',
@@ -105,6 +106,32 @@ describe('README.md is the front door', () => {
     const lines = readme.trimEnd().split('\n').length;
     assert.ok(lines <= 200, `README.md has ${lines} lines; move detail to docs/`);
     assert.match(readme, /\]\(docs\/getting-started\.md\)/);
+  });
+});
+
+describe('docs/api', () => {
+  it('is what TypeDoc makes of the exported TSDoc comments, with no warning', () => {
+    const out = tempDir();
+    const run = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', out],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(run.status, 0, `typedoc failed (warnings are errors):\n${run.stdout}${run.stderr}`);
+    const committed = path.join(ROOT, 'docs', 'api');
+    const files = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+    assert.deepEqual(files(committed), files(out), 'docs/api has other pages than the exports: run npm run docs:api');
+    for (const file of files(out)) {
+      const fresh = fs.readFileSync(path.join(out, file), 'utf8');
+      assert.equal(
+        fs.readFileSync(path.join(committed, file), 'utf8'),
+        fresh,
+        `docs/api/${file} is stale: run npm run docs:api`,
+      );
+    }
   });
 });
 

@@ -15,10 +15,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import { initBackend } from '../src/lib/backend';
 import { ConvThreadsError, convThreads, startConvThreads, stopConvThreads } from '../src/lib/kernels';
-import { faultNextConvJobs } from '../src/lib/kernels/conv-threads';
 import { createClipPipeline } from '../src/lib/pipeline';
 import { createBatchWorkers } from '../src/lib/pipeline/worker-pool';
 import { runCli, tfjsNodeInstalled } from './helpers/cli';
+import { FAULTY_CONV_WORKER, faultNextConvJobs } from './helpers/faulty-conv-worker';
 import { tempDir } from './helpers/fixtures';
 import { writeClipCache } from './helpers/pipeline-cache';
 
@@ -92,7 +92,8 @@ describe('principle 5: nothing hangs (conv workers and the backend)', { skip: no
   });
 
   it('a conv worker that exits mid-convolution fails that convolution at once, naming it', async () => {
-    await startConvThreads({ threads: 3, minMacs: 0 });
+    faultNextConvJobs('exit', 0);
+    await startConvThreads({ threads: 3, minMacs: 0, workerScript: FAULTY_CONV_WORKER });
     const expected = conv();
     faultNextConvJobs('exit', 1);
     const started = performance.now();
@@ -111,9 +112,10 @@ describe('principle 5: nothing hangs (conv workers and the backend)', { skip: no
   });
 
   it('hung conv workers cost one answer timeout in all, not one per worker', async () => {
-    await startConvThreads({ threads: 4, minMacs: 0, answerTimeoutMs: 1000 });
+    faultNextConvJobs('hang', 0);
+    await startConvThreads({ threads: 4, minMacs: 0, answerTimeoutMs: 1000, workerScript: FAULTY_CONV_WORKER });
     conv();
-    faultNextConvJobs('hang');
+    faultNextConvJobs('hang', 3);
     const started = performance.now();
     assert.throws(conv, {
       name: 'ConvThreadsError',

@@ -18,7 +18,7 @@ export {
   diagnosisText,
   showDiagnosis,
 } from './diagnose';
-export { PLANTED_BUGS, type PlantedBug, plantBug, type PlantOptions } from './planted';
+export { type Batch, PLANTED_BUGS, type PlantedBug, plantBug, type PlantOptions } from './planted';
 export { checkShortcuts, type ShortcutOptions } from './shortcut-checks';
 export {
   checkLine,

@@ -51,7 +51,7 @@ export interface PlantOptions {
   readonly seed?: number;
 }
 
-type Batch = { xs: tf.Tensor; ys: tf.Tensor };
+export type Batch = { xs: tf.Tensor; ys: tf.Tensor };
 
 /** `data` with `bug` planted in every batch; one-hot labels `[B, C]`, clips `[B, T, H, W, C]` (or frames `[B, H, W, C]`). */
 export function plantBug(

@@ -80,7 +80,7 @@ export interface ShortcutOptions {
  *   scores as well as intact (the class is read from one frame: appearance or
  *   scene), WARN when it keeps most of it (retained ≥ 0.5, still beating
  *   chance), else PASS. Frame model: INFO, one frame is what it reads.
- * - `background`: the person hidden ({@link hidePerson} with `masks`, else a
+ * - `background`: the person hidden (`hidePerson` with `masks`, else a
  *   box of the training mean colour over the middle half of each frame).
  *   FAIL when it still beats twice chance, or keeps most of its accuracy
  *   (retained ≥ 0.5) while beating chance: it uses the background. WARN when

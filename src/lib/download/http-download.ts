@@ -32,7 +32,7 @@ export interface DownloadFileOptions {
   readonly retries?: number;
   /** Pause before a retry in ms (doubles each time). @default 500 */
   readonly retryDelayMs?: number;
-  /** A request with no byte for this long is given up and retried. @default {@link stallTimeoutMs} (15 s) */
+  /** A request with no byte for this long is given up and retried. @default `stallTimeoutMs()` (15 s, or ACTLAB_NET_TIMEOUT_MS) */
   readonly stallMs?: number;
   /** Called as bytes arrive: bytes on disk so far and the total when the server says it. */
   readonly onProgress?: (bytes: number, total: number | undefined) => void;

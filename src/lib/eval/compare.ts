@@ -2,7 +2,7 @@
 import { accuracyCell, percent, textAndHtmlTable } from './format';
 
 /** What every row of {@link compareRuns} has, whatever it was scored on. */
-interface RunFacts {
+export interface RunFacts {
   readonly model: string;
   readonly params: number;
   readonly epochs: number;
@@ -22,7 +22,7 @@ interface RunFacts {
 }
 
 /** A test accuracy always comes with its count, so that the table can show its interval. */
-type TestScore =
+export type TestScore =
   | {
       /** Test accuracy, e.g. `report.clip.top1`. */
       readonly testAccuracy: number;

@@ -20,7 +20,7 @@ export {
   wilsonInterval,
 } from './metrics';
 export { predictDataset, type PredictOptions, type Predictions } from './predict';
-export { compareRuns, type RunRow, type RunTable } from './compare';
+export { compareRuns, type RunFacts, type RunRow, type RunTable, type TestScore } from './compare';
 export { type Confusion, describeConfusions, topConfusions } from './confusions';
 export { formatAccuracy } from './format';
 export {

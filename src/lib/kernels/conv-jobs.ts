@@ -35,9 +35,7 @@ export type ConvJob =
       readonly dy: Float32Array;
       readonly filter: Float32Array;
       readonly dx: Float32Array;
-    }
-  /** Test hook: stands in for a worker that dies (`exit`) or stops answering (`hang`) mid-kernel. */
-  | { readonly kind: 'fault'; readonly fault: 'exit' | 'hang' };
+    };
 
 export function runConvJob(job: ConvJob, gemm: Gemm): void {
   switch (job.kind) {
@@ -51,11 +49,6 @@ export function runConvJob(job: ConvJob, gemm: Gemm): void {
     case 'inputGrad':
       job.dx.fill(0);
       convBackpropInputInto(job.dy, job.filter, job.g, gemm, job.dx);
-      return;
-    case 'fault':
-      if (job.fault === 'exit') process.exit(7);
-      // Until terminated: Atomics.wait on a fresh cell nobody notifies.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
       return;
   }
 }

@@ -56,6 +56,12 @@ export interface ConvThreadsOptions {
    * @default console.warn
    */
   readonly warn?: ((line: string) => void) | null;
+  /**
+   * The script each worker thread runs; it must serve jobs as conv-worker.js
+   * does (tests start workers that die or hang with it).
+   * @default the conv-worker.js beside this file
+   */
+  readonly workerScript?: string;
 }
 
 export interface ConvThreadsInfo {
@@ -93,17 +99,9 @@ let info: ConvThreadsInfo = { threads: 1, note: 'worker threads not started' };
 let jobsShared = 0;
 /** Worker threads started and not yet exited, leaked ones included (tests check for leaks). */
 let liveWorkers = 0;
-/** Set by {@link faultNextConvJobs}: how many of the next jobs become faults. */
-let faults: { how: 'exit' | 'hang'; count: number } | undefined;
-
-/**
- * Test hook: the next convolution hands each of its first `count` workers a
- * fault instead of its share, so tests can kill or hang a worker mid-kernel.
- * @internal
- */
-export function faultNextConvJobs(how: 'exit' | 'hang', count = slots.length): void {
-  faults = { how, count };
-}
+const DEFAULT_WORKER_SCRIPT = path.join(__dirname, 'conv-worker.js');
+/** The script the running workers were started with. */
+let workerScript = DEFAULT_WORKER_SCRIPT;
 
 /** Reads ACTLAB_THREADS: undefined when unset or empty, else a whole number ≥ 1. */
 export function parseThreads(value: string | undefined): number | undefined {
@@ -137,7 +135,8 @@ async function start(options: ConvThreadsOptions): Promise<ConvThreadsInfo> {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new ConvThreadsError(`threads must be a whole number ≥ 1; got ${threads}`);
   }
-  if (threads > 1 && threads === slots.length + 1) return info;
+  const script = options.workerScript ?? DEFAULT_WORKER_SCRIPT;
+  if (threads > 1 && threads === slots.length + 1 && script === workerScript) return info;
   if (capped) {
     const warn = options.warn === undefined ? console.warn : options.warn;
     warn?.(
@@ -147,6 +146,7 @@ async function start(options: ConvThreadsOptions): Promise<ConvThreadsInfo> {
   }
   const note = capped ? `ACTLAB_THREADS=${fromEnv} capped at ${cores} core${cores === 1 ? '' : 's'}` : '';
   await stopNow();
+  workerScript = script;
   if (threads === 1) {
     const why = options.threads === undefined && fromEnv === undefined ? 'one core' : 'asked for 1 thread';
     info = { threads: 1, note: note || why };
@@ -204,7 +204,7 @@ function startWorker(): Promise<Slot> {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL.LENGTH * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
   const data: ConvWorkerData = { control, port: port2 };
-  const worker = new Worker(path.join(__dirname, 'conv-worker.js'), { workerData: data, transferList: [port2] });
+  const worker = new Worker(workerScript, { workerData: data, transferList: [port2] });
   liveWorkers++;
   worker.once('exit', () => liveWorkers--);
   return new Promise<Slot>((resolve, reject) => {
@@ -284,10 +284,8 @@ function splitRange(total: number, parts: number): number[] {
  */
 function runShared(jobs: readonly ConvJob[], local: () => void): void {
   const posted = slots.slice(0, jobs.length);
-  const fault = faults;
-  faults = undefined;
   posted.forEach((slot, i) => {
-    slot.port.postMessage(fault && i < fault.count ? { kind: 'fault', fault: fault.how } : jobs[i]);
+    slot.port.postMessage(jobs[i]);
     slot.seq++;
     Atomics.store(slot.control, CONTROL.JOB, slot.seq);
     Atomics.notify(slot.control, CONTROL.JOB);

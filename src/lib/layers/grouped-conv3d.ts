@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { groupedConv3dOp, hasGroupedConv3D } from '../kernels/onednn-grouped';
 import type { LayerArgs } from './layer-args';
 
-type Triple = [number, number, number];
+export type Triple = [number, number, number];
 
 export interface GroupedConv3DArgs extends LayerArgs {
   /** Output channels; must be divisible by `groups`. */

@@ -5,4 +5,5 @@
  */
 export { ChannelBatchNorm, type ChannelBatchNormArgs } from './batch-norm';
 export { GlobalAveragePooling3D, type GlobalAveragePooling3DArgs } from './global-average-pooling3d';
-export { GroupedConv3D, groupedConv3d, type GroupedConv3DArgs } from './grouped-conv3d';
+export { GroupedConv3D, groupedConv3d, type GroupedConv3DArgs, type Triple } from './grouped-conv3d';
+export { type LayerArgs } from './layer-args';

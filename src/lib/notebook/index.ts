@@ -9,4 +9,4 @@ export {
   trainingNow,
   withInterrupt,
 } from './interrupt';
-export { createProgressBar, type ProgressBar } from './progress';
+export { createProgressBar, type ProgressBar, type ProgressBarOptions } from './progress';

@@ -140,7 +140,7 @@ export interface ClipPipeline {
    * each epoch iterates it once, reshuffled and re-augmented. Tensors are made
    * when pulled and `fitDataset` disposes both after the step; anyone else
    * iterating it owns and disposes each `xs` and `ys`.
-   * @param batches a pipeline derived from {@link batches}, e.g. `pipe.batches.take(4)` to overfit a few
+   * @param batches a pipeline derived from {@link ClipPipeline.batches}, e.g. `pipe.batches.take(4)` to overfit a few
    *   batches, or `pipe.batches.repeat()` with `fitDataset`'s `batchesPerEpoch` to read ahead across epochs.
    *   @default this pipeline's batches, with `forEpoch(n)` (see {@link epoch})
    */
