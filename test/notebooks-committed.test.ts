@@ -19,6 +19,7 @@ import {
   SOLUTIONS,
   solutionsName,
 } from './helpers/notebooks';
+import { formatCode } from './tools/format-notebooks';
 
 const chapters = numberedNotebooks(NOTEBOOKS);
 const solutions = fs.existsSync(SOLUTIONS) ? numberedNotebooks(SOLUTIONS) : [];
@@ -100,6 +101,49 @@ describe('notebooks as committed', () => {
         assert.match(code, /notebook\.exerciseEpochs\(/, `${file} trains but never calls notebook.exerciseEpochs`);
       }
     }
+  });
+});
+
+/** The longest code line a notebook may have (.prettierrc.json's printWidth). */
+const MAX_LINE = 120;
+
+describe('notebook code cells', () => {
+  it('are formatted by prettier with the repository config', async () => {
+    const unformatted: string[] = [];
+    for (const file of committed) {
+      const name = path.relative(NOTEBOOKS, file);
+      for (const [i, cell] of readCells(file).entries()) {
+        if (cell.cell_type !== 'code') continue;
+        const source = joined(cell.source);
+        const formatted = await formatCode(source);
+        if (formatted === source) continue;
+        const lines = source.split('\n');
+        const wanted = formatted.split('\n');
+        const at = lines.findIndex((line, n) => line !== wanted[n]);
+        const line = at < 0 ? lines.length : at + 1;
+        unformatted.push(`${name} cell ${cell.id ?? i} line ${line}: ${JSON.stringify(lines[line - 1] ?? '')}`);
+      }
+    }
+    assert.deepEqual(unformatted, [], `${unformatted.join('\n')}\nrun npm run format:notebooks`);
+  });
+
+  it(`have no line over ${MAX_LINE} characters`, () => {
+    const long: string[] = [];
+    for (const file of committed) {
+      const name = path.relative(NOTEBOOKS, file);
+      for (const [i, cell] of readCells(file).entries()) {
+        if (cell.cell_type !== 'code') continue;
+        for (const [n, line] of joined(cell.source).split('\n').entries()) {
+          if (line.length > MAX_LINE)
+            long.push(`${name} cell ${cell.id ?? i} line ${n + 1}: ${line.length} characters`);
+        }
+      }
+    }
+    assert.deepEqual(
+      long,
+      [],
+      `${long.join('\n')}\nprettier cannot break a long string or comment: split it into shorter pieces joined with +`,
+    );
   });
 });
 
