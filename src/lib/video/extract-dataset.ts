@@ -29,9 +29,8 @@ import {
   writeCacheIndex,
 } from './cache-format';
 import { CacheLockedError, lockCache } from './cache-lock';
-import { type Clip, extractItemClip } from './clip';
+import { type Clip, type ClipOptions, extractItemClip } from './clip';
 import { FfmpegMissingError, locateTool } from './ffmpeg';
-import type { PixelFormat, ResizePolicy } from './frames';
 import { getSampler } from './sampling';
 import { readShardTable, type ShardTable } from './shard-file';
 
@@ -45,33 +44,15 @@ export const MAX_CLIP_BYTES = 64 * 1024 * 1024;
 /** ffmpeg's own limit on a frame side. */
 const MAX_SIDE = 16384;
 
-export interface ExtractOptions {
+/**
+ * The clip settings are those of {@link ClipOptions}, all optional here: `frames`
+ * defaults to 16, `width` and `height` to 32, the others as there. A video
+ * whose frames at the output size fit in `maxBufferBytes` (per clip) is
+ * decoded whole in one ffmpeg pass; a longer one is probed and streamed.
+ */
+export interface ExtractOptions extends Partial<ClipOptions> {
   /** Cache folder; created if missing. */
   readonly out: string;
-  /** Frames per clip. @default 16 */
-  readonly frames?: number;
-  /** @default 32 */
-  readonly width?: number;
-  /** @default 32 */
-  readonly height?: number;
-  /** @default 'rgb24' */
-  readonly pixelFormat?: PixelFormat;
-  /** @default 'crop' */
-  readonly resize?: ResizePolicy;
-  /** Resample rate before sampling; unset keeps native frames. */
-  readonly fps?: number;
-  /** `uniform` or `random`. @default 'uniform' */
-  readonly sampler?: string;
-  /** @default 1 */
-  readonly stride?: number;
-  /** @default 0 */
-  readonly seed?: number;
-  /**
-   * Per clip: videos whose frames at the output size fit in this many bytes
-   * are decoded whole in one ffmpeg pass (exact frame count); longer ones are
-   * probed and streamed. See `ClipOptions.maxBufferBytes`. @default 32 MiB
-   */
-  readonly maxBufferBytes?: number;
   /** Clips decoded at once (each one ffmpeg process). @default CPU cores */
   readonly workers?: number;
   /** Clips per shard file. @default 64 */
@@ -79,7 +60,6 @@ export interface ExtractOptions {
   /** Process only shard files with `shard % count === index` (one job of an array job). */
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onProgress?: (progress: ExtractProgress) => void;
-  readonly signal?: AbortSignal;
 }
 
 export interface ExtractProgress {
