@@ -4,8 +4,8 @@ import {
   DownloadError,
   fetchDataset,
   fetchKinetics,
-  getRecipe,
-  recipeNames,
+  getDatasetDownload,
+  downloadableDatasets,
 } from '../../lib/download';
 import { DatasetError } from '../../lib/data';
 import { type Command, parseFlags, type ParsedFlags, UsageError } from '../command';
@@ -125,10 +125,12 @@ async function runKinetics(values: Values, out: string, bars: Bars): Promise<num
   return result.failed.length ? 1 : 0;
 }
 
-/** `fetch-dataset NAME` for a dataset with a download recipe: downloaded, verified, unpacked and checked. */
+/** `fetch-dataset NAME` for a dataset with a known download: downloaded, verified, unpacked and checked. */
 async function runDataset(name: string, values: Values, out: string, bars: Bars): Promise<number> {
-  if (!recipeNames().includes(name)) {
-    throw new UsageError(`unknown dataset "${name}"; choose from ${[...recipeNames(), 'kinetics'].join(', ')}`);
+  if (!downloadableDatasets().includes(name)) {
+    throw new UsageError(
+      `unknown dataset "${name}"; choose from ${[...downloadableDatasets(), 'kinetics'].join(', ')}`,
+    );
   }
   const { urls, checksums } = sourceOverrides(name, values);
   const result = await fetchDataset({
@@ -181,16 +183,16 @@ function sourceOverrides(
   name: string,
   values: Values,
 ): { urls: Record<string, string>; checksums: Record<string, Checksum> } {
-  const recipe = getRecipe(name);
+  const download = getDatasetDownload(name);
   const urls: Record<string, string> = {};
   const checksums: Record<string, Checksum> = {};
   for (const source of SOURCES) {
     const url = values[`${source}-url`] as string | undefined;
     const sha = values[`${source}-sha256`] as string | undefined;
-    const known = recipe.sources.some((s) => s.name === source);
+    const known = download.sources.some((s) => s.name === source);
     if ((url || sha) && !known) {
       throw new UsageError(
-        `${name} has no ${source} source; its sources are ${recipe.sources.map((s) => s.name).join(', ')}`,
+        `${name} has no ${source} source; its sources are ${download.sources.map((s) => s.name).join(', ')}`,
       );
     }
     if (url) urls[source] = url;
