@@ -1,8 +1,7 @@
 import { downloadDirectory, MB, reportTransfer } from '../../lib/upload';
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
-import { positiveIntFlag } from './flags';
-import { S3_FLAGS, withS3Errors } from './s3-flags';
+import { S3_FLAGS, s3Options, withS3Errors } from './s3-flags';
 
 export const downloadCommand: Command = {
   name: 'download',
@@ -22,12 +21,9 @@ export const downloadCommand: Command = {
       downloadDirectory({
         source: positionals[0] as string,
         dir: positionals[1] as string,
-        endpoint: values.endpoint,
-        region: values.region,
-        concurrency: positiveIntFlag(values.concurrency, '--concurrency'),
+        ...s3Options(values),
         unpack: !values['no-unpack'],
         overwrite: values.overwrite,
-        stateDir: values['state-dir'],
         onProgress: (p) => reportTransfer(bar, p),
       }),
     );

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 
 import { DatasetError, loadDataset } from '../../lib/data';
 import { describeFsError } from '../../lib/util/fs-error';
-import { extractDataset, openClipCache, stopAllTools } from '../../lib/video';
-import { type Command, parseFlags, UsageError } from '../command';
+import { extractDataset, type ExtractOptions, type ExtractResult, openClipCache, stopAllTools } from '../../lib/video';
+import { type Command, parseFlags, type ParsedFlags, UsageError } from '../command';
 import { createProgressBar } from '../progress-bar';
 import { parseSize, positiveIntFlag, SPLIT_FLAGS, SPLIT_HELP, splitOrWarn, splitPlanFlags } from './flags';
 
@@ -30,45 +30,10 @@ export const extractCommand: Command = {
     'Example: actlab extract my-videos --out cache --frames 16 --size 112x112 --val 0.15 --test 0.15',
   ].join('\n'),
   async run(args) {
-    const { values, positionals } = parseFlags(
-      args,
-      {
-        out: { type: 'string' },
-        frames: { type: 'string' },
-        size: { type: 'string' },
-        gray: { type: 'boolean' },
-        fps: { type: 'string' },
-        resize: { type: 'string' },
-        sampler: { type: 'string' },
-        seed: { type: 'string' },
-        workers: { type: 'string' },
-        shard: { type: 'string' },
-        'shard-count': { type: 'string' },
-        'clips-per-shard': { type: 'string' },
-        layout: { type: 'string' },
-        split: { type: 'string' },
-        'split-dir': { type: 'string' },
-        ...SPLIT_FLAGS,
-        json: { type: 'boolean' },
-      },
-      'extract',
-    );
+    const { values, positionals } = parseFlags(args, FLAGS, 'extract');
     if (positionals.length !== 1 || !values.out) throw new UsageError(`usage: actlab ${this.usage}`);
     const out = values.out;
-    const size = parseSize(values.size ?? '32x32', '--size');
-    const fps = values.fps === undefined ? undefined : Number(values.fps);
-    const seed = values.seed === undefined ? undefined : Number(values.seed);
-    if (seed !== undefined && !Number.isSafeInteger(seed))
-      throw new UsageError(`--seed must be a whole number, got "${values.seed}"`);
-    const frames = positiveIntFlag(values.frames, '--frames') ?? 16;
-    const workers = positiveIntFlag(values.workers, '--workers');
-    const clipsPerShard = positiveIntFlag(values['clips-per-shard'], '--clips-per-shard');
-    if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got "${values.fps}"`);
-    const resize = values.resize ?? 'crop';
-    if (resize !== 'crop' && resize !== 'pad' && resize !== 'stretch') {
-      throw new UsageError(`--resize must be crop, pad or stretch, got "${resize}"`);
-    }
-    const shard = parseShard(values.shard, values['shard-count']);
+    const settings = extractSettings(values);
     const splitOptions = splitPlanFlags(values);
     const dataset = withDatasetErrors(() =>
       splitOrWarn(
@@ -82,21 +47,12 @@ export const extractCommand: Command = {
       ),
     );
     for (const warning of dataset.warnings) console.error(`warning: ${warning}`);
+    const { shard } = settings;
     const bar = createProgressBar(shard ? `extract ${shard.index}/${shard.count}` : 'extract');
     const run = await interruptible((signal) =>
       extractDataset(dataset, {
         out,
-        frames,
-        width: size.width,
-        height: size.height,
-        pixelFormat: values.gray ? 'gray' : 'rgb24',
-        resize,
-        fps,
-        sampler: values.sampler,
-        seed,
-        workers,
-        clipsPerShard,
-        shard,
+        ...settings,
         onProgress: (p) => bar.update(p.done, p.total, p.skipped ? `(${p.skipped} skipped)` : ''),
         signal,
       }),
@@ -112,42 +68,98 @@ export const extractCommand: Command = {
       );
       return INTERRUPTED_EXIT;
     }
-    const result = run.value;
-    for (const skip of result.skipped) console.error(`skipped: ${skip.error}`);
-    if (result.paddedClips)
-      console.error(
-        `warning: ${result.paddedClips} clip(s) repeat their last frame because the video had fewer frames than its ` +
-          `container promised (see paddedFrames and decodedFrames in ${path.join(out, 'shard-*.json')})`,
-      );
-    if (values.json) {
-      console.log(
-        JSON.stringify({
-          clips: result.clips,
-          shards: result.shards,
-          skipped: result.skipped,
-          seconds: result.seconds,
-          resumed_shards: result.resumedShards,
-          complete: result.complete,
-          padded_clips: result.paddedClips,
-          failed_shards: result.failedShards,
-        }),
-      );
-    } else {
-      console.log(
-        `${result.clips} clips in ${result.shards} shard(s) (${result.resumedShards} already done) in ${result.seconds.toFixed(1)}s; ` +
-          `${result.skipped.length} skipped; cache ${result.complete ? 'complete' : 'partial (other shards pending)'} in ${out}`,
-      );
-    }
-    if (result.failedShards.length) {
-      console.error(
-        `actlab: ${result.failedShards.length} shard(s) had no readable item and were not written ` +
-          `(${result.failedShards.join(', ')}); fix or remove the files listed above and run the same command again`,
-      );
-      return 1;
-    }
-    return 0;
+    return reportExtraction(run.value, out, values.json ?? false);
   },
 };
+
+const FLAGS = {
+  out: { type: 'string' },
+  frames: { type: 'string' },
+  size: { type: 'string' },
+  gray: { type: 'boolean' },
+  fps: { type: 'string' },
+  resize: { type: 'string' },
+  sampler: { type: 'string' },
+  seed: { type: 'string' },
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  'shard-count': { type: 'string' },
+  'clips-per-shard': { type: 'string' },
+  layout: { type: 'string' },
+  split: { type: 'string' },
+  'split-dir': { type: 'string' },
+  ...SPLIT_FLAGS,
+  json: { type: 'boolean' },
+} as const;
+
+/** The clip and cache settings of the flags, each checked, in the order the errors are reported. */
+function extractSettings(
+  values: ParsedFlags<typeof FLAGS>['values'],
+): Omit<ExtractOptions, 'out' | 'onProgress' | 'signal'> {
+  const size = parseSize(values.size ?? '32x32', '--size');
+  const fps = values.fps === undefined ? undefined : Number(values.fps);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isSafeInteger(seed))
+    throw new UsageError(`--seed must be a whole number, got "${values.seed}"`);
+  const frames = positiveIntFlag(values.frames, '--frames') ?? 16;
+  const workers = positiveIntFlag(values.workers, '--workers');
+  const clipsPerShard = positiveIntFlag(values['clips-per-shard'], '--clips-per-shard');
+  if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got "${values.fps}"`);
+  const resize = values.resize ?? 'crop';
+  if (resize !== 'crop' && resize !== 'pad' && resize !== 'stretch') {
+    throw new UsageError(`--resize must be crop, pad or stretch, got "${resize}"`);
+  }
+  return {
+    frames,
+    width: size.width,
+    height: size.height,
+    pixelFormat: values.gray ? 'gray' : 'rgb24',
+    resize,
+    fps,
+    sampler: values.sampler,
+    seed,
+    workers,
+    clipsPerShard,
+    shard: parseShard(values.shard, values['shard-count']),
+  };
+}
+
+/** The skipped files, padded clips and the summary (a JSON line with --json); 1 when a shard had no readable item. */
+function reportExtraction(result: ExtractResult, out: string, json: boolean): number {
+  for (const skip of result.skipped) console.error(`skipped: ${skip.error}`);
+  if (result.paddedClips)
+    console.error(
+      `warning: ${result.paddedClips} clip(s) repeat their last frame because the video had fewer frames than its ` +
+        `container promised (see paddedFrames and decodedFrames in ${path.join(out, 'shard-*.json')})`,
+    );
+  if (json) {
+    console.log(
+      JSON.stringify({
+        clips: result.clips,
+        shards: result.shards,
+        skipped: result.skipped,
+        seconds: result.seconds,
+        resumed_shards: result.resumedShards,
+        complete: result.complete,
+        padded_clips: result.paddedClips,
+        failed_shards: result.failedShards,
+      }),
+    );
+  } else {
+    console.log(
+      `${result.clips} clips in ${result.shards} shard(s) (${result.resumedShards} already done) in ${result.seconds.toFixed(1)}s; ` +
+        `${result.skipped.length} skipped; cache ${result.complete ? 'complete' : 'partial (other shards pending)'} in ${out}`,
+    );
+  }
+  if (result.failedShards.length) {
+    console.error(
+      `actlab: ${result.failedShards.length} shard(s) had no readable item and were not written ` +
+        `(${result.failedShards.join(', ')}); fix or remove the files listed above and run the same command again`,
+    );
+    return 1;
+  }
+  return 0;
+}
 
 /** `--shard i/N`, or the array-job index from the environment with `--shard-count N` / ACTLAB_SHARD_COUNT. */
 export function parseShard(

@@ -1,6 +1,7 @@
 /** Flags shared by the S3 commands (`upload`, `download`). */
 import { S3TransferError } from '../../lib/upload';
-import { UsageError } from '../command';
+import { type ParsedFlags, UsageError } from '../command';
+import { positiveIntFlag } from './flags';
 
 export const S3_FLAGS = {
   endpoint: { type: 'string' },
@@ -9,6 +10,21 @@ export const S3_FLAGS = {
   'state-dir': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
+
+/** The connection and transfer options the {@link S3_FLAGS} give, as `uploadDirectory` and `downloadDirectory` take them. */
+export function s3Options(values: ParsedFlags<typeof S3_FLAGS>['values']): {
+  endpoint: string | undefined;
+  region: string | undefined;
+  concurrency: number | undefined;
+  stateDir: string | undefined;
+} {
+  return {
+    endpoint: values.endpoint,
+    region: values.region,
+    concurrency: positiveIntFlag(values.concurrency, '--concurrency'),
+    stateDir: values['state-dir'],
+  };
+}
 
 /** Runs an S3 transfer, turning its errors into one-line CLI errors (exit 1). */
 export async function withS3Errors<T>(work: () => Promise<T>): Promise<T> {

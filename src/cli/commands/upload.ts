@@ -2,7 +2,7 @@ import { MB, reportTransfer, uploadDirectory, type UploadMode } from '../../lib/
 import { type Command, parseFlags, UsageError } from '../command';
 import { createProgressBar, type ProgressBar } from '../progress-bar';
 import { positiveIntFlag } from './flags';
-import { S3_FLAGS, withS3Errors } from './s3-flags';
+import { S3_FLAGS, s3Options, withS3Errors } from './s3-flags';
 
 export const uploadCommand: Command = {
   name: 'upload',
@@ -43,14 +43,11 @@ export const uploadCommand: Command = {
       uploadDirectory({
         dir: positionals[0] as string,
         destination: positionals[1] as string,
-        endpoint: values.endpoint,
-        region: values.region,
-        concurrency: positiveIntFlag(values.concurrency, '--concurrency'),
+        ...s3Options(values),
         partSizeMB: partSize,
         packShardMB: positiveIntFlag(values['pack-shard-size'], '--pack-shard-size'),
         mode,
         dryRun: values['dry-run'],
-        stateDir: values['state-dir'],
         onProgress: (p) => {
           if (p.phase === 'upload') reportTransfer(bar('upload'), p);
           else bar(p.phase).update(p.objectsDone, p.objectsTotal, p.phase === 'pack' ? 'tar shards' : 'objects');

@@ -81,17 +81,18 @@ export function judge(
   const c = ctx.chance;
   const retained = (altered.accuracy - c) / (intact.accuracy - c);
   const clearlyLower = altered.ci[1] < intact.ci[0];
-  const beatsChance = altered.ci[0] > c;
-  const asGood = retained >= KEEPS_ALL && !clearlyLower;
-  const measured = `Accuracy intact ${scoreText(intact)} vs ${plan.label} ${scoreText(altered)}; ${ctx.chanceText}.`;
-  const details = {
-    chance: c,
-    retained,
-    clearlyLower,
-    model: ctx.frameModel ? 'frame' : 'clip',
+  const evidence: Evidence = {
     alteration: plan.name,
+    altered,
+    chance: c,
+    frameModel: ctx.frameModel,
+    retained,
+    beatsChance: altered.ci[0] > c,
+    asGood: retained >= KEEPS_ALL && !clearlyLower,
   };
-  const done = (status: ShortcutStatus, verdict: string, advice = ''): ShortcutCheckResult => ({
+  const [status, verdict, advice = ''] = !(intact.ci[0] > c) ? NOTHING_LEARNED : FINDINGS[id](evidence);
+  const measured = `Accuracy intact ${scoreText(intact)} vs ${plan.label} ${scoreText(altered)}; ${ctx.chanceText}.`;
+  return {
     id,
     title: TITLES[id],
     status,
@@ -99,90 +100,122 @@ export function judge(
     advice: status === 'pass' ? '' : advice,
     intact,
     altered,
-    details,
-  });
-  if (!(intact.ci[0] > c)) {
-    return done(
+    details: {
+      chance: c,
+      retained,
+      clearlyLower,
+      model: ctx.frameModel ? 'frame' : 'clip',
+      alteration: plan.name,
+    },
+  };
+}
+
+/** What a check found, before the scores are added to the verdict: status, verdict and advice. */
+type Finding = readonly [status: ShortcutStatus, verdict: string, advice?: string];
+
+/** What the rules read: the altered score against chance and against the intact one. */
+interface Evidence {
+  /** The alteration's name (`reversed`, `shuffled`, `centre-box`, …). */
+  readonly alteration: string;
+  readonly altered: Score;
+  readonly chance: number;
+  readonly frameModel: boolean;
+  /** The share of the intact accuracy above chance that survives the alteration. */
+  readonly retained: number;
+  /** The altered accuracy's lower bound is above chance. */
+  readonly beatsChance: boolean;
+  /** "Scores as well as intact". */
+  readonly asGood: boolean;
+}
+
+const NOTHING_LEARNED: Finding = [
+  'info',
+  'The model does not beat chance on intact clips, so there is no shortcut to look for.',
+  'Train it until it clearly beats chance first; if it will not, run "actlab doctor --model M --data CACHE" on a fresh model.',
+];
+
+const FINDINGS: Record<ShortcutCheckId, (e: Evidence) => Finding> = {
+  order: orderFinding,
+  'one-frame': oneFrameFinding,
+  background: backgroundFinding,
+};
+
+function orderFinding({ frameModel, asGood, alteration }: Evidence): Finding {
+  if (frameModel) {
+    return [
       'info',
-      'The model does not beat chance on intact clips, so there is no shortcut to look for.',
-      'Train it until it clearly beats chance first; if it will not, run "actlab doctor --model M --data CACHE" on a fresh model.',
-    );
+      'A frame model classifies each frame alone and averages the guesses, so frame order cannot matter to it: ' +
+        'it reads appearance, never motion.',
+      'To tell actions apart by how things move, train a clip model (c3d, resnext3d).',
+    ];
   }
-  switch (id) {
-    case 'order':
-      if (ctx.frameModel) {
-        return done(
-          'info',
-          'A frame model classifies each frame alone and averages the guesses, so frame order cannot matter to it: ' +
-            'it reads appearance, never motion.',
-          'To tell actions apart by how things move, train a clip model (c3d, resnext3d).',
-        );
-      }
-      if (asGood) {
-        const how = plan.name === 'reversed' ? 'Playing the clips backwards' : 'Shuffling the frames of each clip';
-        return done(
-          'warn',
-          `${how} barely changes the accuracy: the model does not use the order of the frames, so it ignores motion.`,
-          'Fine if the classes differ by pose or objects; if they differ by movement (sit down vs stand up), the model ' +
-            'is guessing from appearance: see the one-frame and background checks, and evaluate on clips where the ' +
-            'scene does not give the class away.',
-        );
-      }
-      return done('pass', 'Breaking the frame order lowers the accuracy: the model uses motion.');
-    case 'one-frame':
-      if (ctx.frameModel) {
-        return done(
-          'info',
-          'A frame model reads one frame at a time by design, so one frame repeated scores like the whole clip.',
-          'To use movement, train a clip model (c3d, resnext3d).',
-        );
-      }
-      if (asGood && beatsChance) {
-        return done(
-          'fail',
-          'One frame repeated scores as well as the whole clip: the model reads the class from a single picture ' +
-            '(how the person or the place looks), not from the movement.',
-          'Look at the background check; evaluate on clips whose scenes do not match their action; ' +
-            'augment (crops, colour jitter) or add clips where the same scene shows different actions.',
-        );
-      }
-      if (retained >= KEEPS_MOST && beatsChance) {
-        return done(
-          'warn',
-          'One frame repeated keeps most of the accuracy: much of the class is read from a single picture, and the ' +
-            'movement adds little.',
-          'Fine if the classes differ by pose; otherwise see the background check and train on more varied scenes.',
-        );
-      }
-      return done('pass', 'One frame repeated loses most of the accuracy: the model needs the movement across frames.');
-    case 'background': {
-      const how =
-        plan.name === 'centre-box'
-          ? ' There are no person masks for these clips, so the middle half of each frame was covered instead ' +
-            '(a box of the average colour): a rough stand-in for hiding the person.'
-          : '';
-      if (beatsChance && (altered.ci[0] > BACKGROUND_FAIL_TIMES_CHANCE * c || retained >= KEEPS_MOST)) {
-        return done(
-          'fail',
-          `Hiding the person changes little: the model uses the background (it recognises the place, not the action).${how}`,
-          'Evaluate on clips of each action in other scenes (the swapped split); train on scenes shared by ' +
-            'several actions, or crop around the person.',
-        );
-      }
-      if (beatsChance) {
-        return done(
-          'warn',
-          `With the person hidden the model still beats chance: it partly uses the background.${how}`,
-          'Check the swapped split (actions in other scenes) and the confusions: classes filmed in the same places ' +
-            'should be the ones it mixes up.',
-        );
-      }
-      return done(
-        'pass',
-        `Hiding the person drops the accuracy to chance: the model looks at the person, not the scene.${how}`,
-      );
-    }
+  if (asGood) {
+    const how = alteration === 'reversed' ? 'Playing the clips backwards' : 'Shuffling the frames of each clip';
+    return [
+      'warn',
+      `${how} barely changes the accuracy: the model does not use the order of the frames, so it ignores motion.`,
+      'Fine if the classes differ by pose or objects; if they differ by movement (sit down vs stand up), the model ' +
+        'is guessing from appearance: see the one-frame and background checks, and evaluate on clips where the ' +
+        'scene does not give the class away.',
+    ];
   }
+  return ['pass', 'Breaking the frame order lowers the accuracy: the model uses motion.'];
+}
+
+function oneFrameFinding({ frameModel, asGood, beatsChance, retained }: Evidence): Finding {
+  if (frameModel) {
+    return [
+      'info',
+      'A frame model reads one frame at a time by design, so one frame repeated scores like the whole clip.',
+      'To use movement, train a clip model (c3d, resnext3d).',
+    ];
+  }
+  if (asGood && beatsChance) {
+    return [
+      'fail',
+      'One frame repeated scores as well as the whole clip: the model reads the class from a single picture ' +
+        '(how the person or the place looks), not from the movement.',
+      'Look at the background check; evaluate on clips whose scenes do not match their action; ' +
+        'augment (crops, colour jitter) or add clips where the same scene shows different actions.',
+    ];
+  }
+  if (retained >= KEEPS_MOST && beatsChance) {
+    return [
+      'warn',
+      'One frame repeated keeps most of the accuracy: much of the class is read from a single picture, and the ' +
+        'movement adds little.',
+      'Fine if the classes differ by pose; otherwise see the background check and train on more varied scenes.',
+    ];
+  }
+  return ['pass', 'One frame repeated loses most of the accuracy: the model needs the movement across frames.'];
+}
+
+function backgroundFinding({ alteration, altered, chance, beatsChance, retained }: Evidence): Finding {
+  const how =
+    alteration === 'centre-box'
+      ? ' There are no person masks for these clips, so the middle half of each frame was covered instead ' +
+        '(a box of the average colour): a rough stand-in for hiding the person.'
+      : '';
+  if (beatsChance && (altered.ci[0] > BACKGROUND_FAIL_TIMES_CHANCE * chance || retained >= KEEPS_MOST)) {
+    return [
+      'fail',
+      `Hiding the person changes little: the model uses the background (it recognises the place, not the action).${how}`,
+      'Evaluate on clips of each action in other scenes (the swapped split); train on scenes shared by ' +
+        'several actions, or crop around the person.',
+    ];
+  }
+  if (beatsChance) {
+    return [
+      'warn',
+      `With the person hidden the model still beats chance: it partly uses the background.${how}`,
+      'Check the swapped split (actions in other scenes) and the confusions: classes filmed in the same places ' +
+        'should be the ones it mixes up.',
+    ];
+  }
+  return [
+    'pass',
+    `Hiding the person drops the accuracy to chance: the model looks at the person, not the scene.${how}`,
+  ];
 }
 
 /** `85% (82/96; 95% CI 77–91%)`. */

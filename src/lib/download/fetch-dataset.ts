@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { loadDataset } from '../data/registry';
 import { ArchiveError, extractArchive } from './archive';
 import { type Checksum, DownloadError, downloadFile, hashFile } from './http-download';
-import { type DatasetSource, getRecipe } from './recipes';
+import { type DatasetSource, getDatasetDownload } from './dataset-downloads';
 
 export interface FetchDatasetOptions {
   /** `ucf101`, `hmdb51` or `indoor-objects` (Kinetics: see `fetchKinetics`). */
@@ -69,20 +69,20 @@ interface FetchState {
 /** Fetches and prepares `options.dataset` in `options.out`; re-run the same call to resume. */
 export async function fetchDataset(options: FetchDatasetOptions): Promise<FetchDatasetResult> {
   const started = Date.now();
-  const recipe = getRecipe(options.dataset);
+  const download = getDatasetDownload(options.dataset);
   const out = path.resolve(options.out);
   fs.mkdirSync(out, { recursive: true });
   const stateFile = path.join(out, '.actlab-fetch.json');
-  const state = readState(stateFile, recipe.name);
-  const sources: Array<DatasetSource & { url: string }> = recipe.sources.map((source) => {
+  const state = readState(stateFile, download.name);
+  const sources: Array<DatasetSource & { url: string }> = download.sources.map((source) => {
     const url = options.urls?.[source.name] ?? source.url;
-    if (!url) throw new Error(`${recipe.name} needs --${source.name}-url: ${recipe.description}`);
+    if (!url) throw new Error(`${download.name} needs --${source.name}-url: ${download.description}`);
     return { ...source, url, checksum: options.checksums?.[source.name] ?? source.checksum };
   });
   for (const key of Object.keys(options.urls ?? {})) {
     if (!sources.some((s) => s.name === key)) {
       throw new Error(
-        `${recipe.name} has no source "${key}"; its sources are ${sources.map((s) => s.name).join(', ')}`,
+        `${download.name} has no source "${key}"; its sources are ${sources.map((s) => s.name).join(', ')}`,
       );
     }
   }
@@ -135,15 +135,15 @@ export async function fetchDataset(options: FetchDatasetOptions): Promise<FetchD
     state.unpacked[source.name] = source.url;
     writeState(stateFile, state);
   }
-  options.onProgress?.({ phase: 'check', source: recipe.name, bytes: 0 });
-  const root = await recipe.finish(out);
-  const dataset = loadDataset(root, { layout: recipe.layout });
+  options.onProgress?.({ phase: 'check', source: download.name, bytes: 0 });
+  const root = await download.finish(out);
+  const dataset = loadDataset(root, { layout: download.layout });
   state.complete = true;
   writeState(stateFile, state);
   if (options.deleteArchives)
     for (const source of sources) fs.rmSync(path.join(out, 'downloads', source.file), { force: true });
   return {
-    dataset: recipe.name,
+    dataset: download.name,
     root,
     layout: dataset.layout,
     items: dataset.items.length,

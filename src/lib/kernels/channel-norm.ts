@@ -214,7 +214,7 @@ export function cpuMemory(backend: object): TensorMemory {
 }
 
 /** Checks dtypes and that every per-channel input is [channels]; returns x's flat view. */
-function flatOf(kernel: string, x: tf.TensorInfo, perChannel: Record<string, tf.TensorInfo>): Flat {
+export function channelNormInputs(kernel: string, x: tf.TensorInfo, perChannel: Record<string, tf.TensorInfo>): Flat {
   const channels = x.shape[x.shape.length - 1];
   if (x.shape.length < 2 || channels === undefined || channels === 0) {
     throw new Error(`${kernel}: x must be channels-last [N,...,C] with C > 0; got x [${x.shape}]`);
@@ -230,6 +230,20 @@ function flatOf(kernel: string, x: tf.TensorInfo, perChannel: Record<string, tf.
   return { rows: tf.util.sizeFromShape(x.shape) / channels, channels };
 }
 
+/** The backward kernel's inputs and epsilon, checked (both kernel packs), with x's flat view. */
+export function backwardInputs(
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap | undefined,
+): Record<'dy' | 'x' | 'mean' | 'variance' | 'gamma', tf.TensorInfo> & { epsilon: number; flat: Flat } {
+  const { dy, x, mean, variance, gamma } = inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'gamma', tf.TensorInfo>;
+  const { epsilon } = attrs as unknown as ChannelNormAttrs;
+  const flat = channelNormInputs(CHANNEL_NORM_BACKWARD, x, { mean, variance, gamma });
+  if (dy.dtype !== 'float32' || dy.shape.join() !== x.shape.join()) {
+    throw new Error(`${CHANNEL_NORM_BACKWARD}: dy must be float32 [${x.shape}] like x; got ${dy.dtype} [${dy.shape}]`);
+  }
+  return { dy, x, mean, variance, gamma, epsilon, flat };
+}
+
 /** The forward and backward kernel configs on `backendName`. */
 export function channelNormKernelConfigs(
   backendName: string,
@@ -242,7 +256,7 @@ export function channelNormKernelConfigs(
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
         const { epsilon } = attrs as unknown as ChannelNormAttrs;
-        const flat = flatOf(CHANNEL_NORM_FORWARD, x, { gamma, beta });
+        const flat = channelNormInputs(CHANNEL_NORM_FORWARD, x, { gamma, beta });
         const stat = [flat.channels];
         return memoryFor(backend).compute([x, gamma, beta], [x.shape, stat, stat], ([xv, g, b], [y, mean, variance]) =>
           channelNormForward(xv!, g!, b!, epsilon, flat, { y: y!, mean: mean!, variance: variance! }),
@@ -253,17 +267,7 @@ export function channelNormKernelConfigs(
       kernelName: CHANNEL_NORM_BACKWARD,
       backendName,
       kernelFunc: ({ inputs, backend, attrs }) => {
-        const { dy, x, mean, variance, gamma } = inputs as Record<
-          'dy' | 'x' | 'mean' | 'variance' | 'gamma',
-          tf.TensorInfo
-        >;
-        const { epsilon } = attrs as unknown as ChannelNormAttrs;
-        const flat = flatOf(CHANNEL_NORM_BACKWARD, x, { mean, variance, gamma });
-        if (dy.dtype !== 'float32' || dy.shape.join() !== x.shape.join()) {
-          throw new Error(
-            `${CHANNEL_NORM_BACKWARD}: dy must be float32 [${x.shape}] like x; got ${dy.dtype} [${dy.shape}]`,
-          );
-        }
+        const { dy, x, mean, variance, gamma, epsilon, flat } = backwardInputs(inputs, attrs);
         const stat = [flat.channels];
         return memoryFor(backend).compute(
           [dy, x, mean, variance, gamma],

@@ -9,7 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import { CHANNEL_NORM_BACKWARD, CHANNEL_NORM_FORWARD, type ChannelNormAttrs, type TensorMemory } from './channel-norm';
+import {
+  backwardInputs,
+  CHANNEL_NORM_BACKWARD,
+  CHANNEL_NORM_FORWARD,
+  type ChannelNormAttrs,
+  channelNormInputs,
+  type TensorMemory,
+} from './channel-norm';
 import {
   checkChannelsLast3D,
   checkOutputShape,
@@ -288,19 +295,6 @@ function poolConfigs(backendName: string, memoryFor: MemoryFor, addon: OneDnnAdd
 }
 
 function normConfigs(backendName: string, memoryFor: MemoryFor, addon: OneDnnAddon): tf.KernelConfig[] {
-  const flat = (kernel: string, x: tf.TensorInfo, perChannel: Record<string, tf.TensorInfo>) => {
-    const channels = x.shape[x.shape.length - 1] ?? 0;
-    requireFloat32(kernel, { x, ...perChannel });
-    if (x.shape.length < 2 || channels === 0) {
-      throw new Error(`${kernel}: x must be channels-last [N,...,C] with C > 0; got x [${x.shape}]`);
-    }
-    for (const [name, t] of Object.entries(perChannel)) {
-      if (t.shape.length !== 1 || t.shape[0] !== channels) {
-        throw new Error(`${kernel}: ${name} must be [${channels}] (x's last axis); got [${t.shape}]`);
-      }
-    }
-    return { rows: tf.util.sizeFromShape(x.shape) / channels, channels };
-  };
   return [
     {
       kernelName: CHANNEL_NORM_FORWARD,
@@ -308,7 +302,7 @@ function normConfigs(backendName: string, memoryFor: MemoryFor, addon: OneDnnAdd
       kernelFunc: ({ inputs, backend, attrs }) => {
         const { x, gamma, beta } = inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo>;
         const { epsilon } = attrs as unknown as ChannelNormAttrs;
-        const { rows, channels } = flat(CHANNEL_NORM_FORWARD, x, { gamma, beta });
+        const { rows, channels } = channelNormInputs(CHANNEL_NORM_FORWARD, x, { gamma, beta });
         return memoryFor(backend).compute([x, gamma, beta], [x.shape, [channels], [channels]], (i, o) =>
           addon.normForward(i[0]!, i[1]!, i[2]!, o[0]!, o[1]!, o[2]!, rows, channels, epsilon),
         );
@@ -318,17 +312,8 @@ function normConfigs(backendName: string, memoryFor: MemoryFor, addon: OneDnnAdd
       kernelName: CHANNEL_NORM_BACKWARD,
       backendName,
       kernelFunc: ({ inputs, backend, attrs }) => {
-        const { dy, x, mean, variance, gamma } = inputs as Record<
-          'dy' | 'x' | 'mean' | 'variance' | 'gamma',
-          tf.TensorInfo
-        >;
-        const { epsilon } = attrs as unknown as ChannelNormAttrs;
-        const { rows, channels } = flat(CHANNEL_NORM_BACKWARD, x, { mean, variance, gamma });
-        if (dy.dtype !== 'float32' || dy.shape.join() !== x.shape.join()) {
-          throw new Error(
-            `${CHANNEL_NORM_BACKWARD}: dy must be float32 [${x.shape}] like x; got ${dy.dtype} [${dy.shape}]`,
-          );
-        }
+        const { dy, x, mean, variance, gamma, epsilon, flat } = backwardInputs(inputs, attrs);
+        const { rows, channels } = flat;
         return memoryFor(backend).compute([dy, x, mean, variance, gamma], [x.shape, [channels], [channels]], (i, o) =>
           addon.normBackward(i[0]!, i[1]!, i[2]!, i[3]!, i[4]!, o[0]!, o[1]!, o[2]!, rows, channels, epsilon),
         );

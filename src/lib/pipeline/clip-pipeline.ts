@@ -16,6 +16,7 @@ import { createRng } from '../util/random';
 import { requireWholeNumber } from '../util/validate';
 import type { ClipCache } from '../video/cache-reader';
 import {
+  type AugmentOptions,
   type ClipAugmentation,
   identityAugmentation,
   resolveAugmentOptions,
@@ -23,10 +24,10 @@ import {
   transformClip,
   type TransformTarget,
 } from './augment';
-import { flipIndexTable, flipLabelSwaps, oneHot } from './labels';
+import { flipIndexTable, flipLabelSwaps, type LabelEncoding, oneHot } from './labels';
 import { type CacheMasks, openCacheMasks, pasteScene, readScenePlates, type ScenePlates } from './masks';
 import { checkInputShape } from './shape-check';
-import { cacheSource, type ClipSource, selectSplit } from './source';
+import { cacheSource, type ClipSource, selectSplit, type SplitSelection } from './source';
 import { fromIterator, type Pipeline, shuffleWithBuffer } from './stream';
 import type { ClipPipeline, ClipPipelineOptions, SampleBatch, SampleLayout, TensorBatch } from './types';
 import { type BatchWorkers, createBatchWorkers } from './worker-pool';
@@ -48,89 +49,24 @@ export function createClipPipeline(
   options: ClipPipelineOptions = {},
 ): ClipPipeline {
   const src = typeof source === 'string' || !('entries' in source) ? cacheSource(source) : source;
-  const split = options.split ?? 'train';
-  const layout = options.layout ?? 'clip';
-  if (!['clip', 'frame', 'frames'].includes(layout)) {
-    throw new Error(`layout must be 'clip', 'frame' or 'frames', got ${JSON.stringify(layout)}`);
-  }
-  const training = split === 'train';
-  const [sourceFrames, sourceH, sourceW, channels] = src.shape;
-  const frames = layout === 'frame' ? 1 : requireWholeNumber('frames', options.frames ?? sourceFrames);
-  if (frames > sourceFrames) {
-    throw new Error(
-      `frames ${frames} is more than the ${sourceFrames} each clip of ${src.description} has: ` +
-        `extract with --frames ${frames}, or ask for at most ${sourceFrames}`,
-    );
-  }
-  const [height, width] = options.size ?? [sourceH, sourceW];
-  requireWholeNumber('size height', height);
-  requireWholeNumber('size width', width);
-  const batchSize = requireWholeNumber('batchSize', options.batchSize ?? 8);
-  const prefetch = requireWholeNumber('prefetch', options.prefetch ?? 2);
-  const concurrency = requireWholeNumber('concurrency', options.concurrency ?? src.suggestedConcurrency);
-  const workerCount = options.workers ?? (src.cacheDir ? 1 : 0);
-  requireWholeNumber('workers', workerCount, 0);
-  const useWorkers = workerCount > 0 && src.cacheDir !== undefined && layout !== 'frames';
-  const seed = options.seed ?? 0;
-  const shuffle = options.shuffle ?? training;
-  const augmentOption = options.augment ?? (training ? {} : false);
-  const augment = augmentOption === false ? undefined : resolveAugmentOptions(augmentOption);
-  const labels = options.labels ?? 'onehot';
-  if (labels !== 'onehot' && labels !== 'sparse') throw new Error(`labels must be 'onehot' or 'sparse', got ${labels}`);
-  const stats = options.normalize && {
-    mean: perChannel(options.normalize.mean, channels),
-    std: perChannel(options.normalize.std, channels),
-  };
-  if (stats && (stats.mean.length !== channels || stats.std.length !== channels)) {
-    throw new Error(
-      `normalize has ${stats.mean.length} channels but clips have ${channels}: compute the stats on this cache`,
-    );
-  }
-  // Only needed when a flip can happen; 'auto' throws if a mirror class is missing.
-  const flipTable =
-    augment && augment.flip > 0
-      ? flipIndexTable(
-          src.classes,
-          (options.flipLabels ?? 'auto') === 'auto'
-            ? flipLabelSwaps(src.classes)
-            : (options.flipLabels as Record<string, string>),
-        )
-      : undefined;
-
+  const settings = pipelineSettings(src, options);
+  const { split, layout, frames, height, width, batchSize, prefetch, concurrency, workerCount, seed, shuffle } =
+    settings;
+  const channels = src.shape[3];
   const indices = selectSplit(src, split);
-  const numClasses = src.classes.length;
   const sampleShape = layout === 'clip' ? [frames, height, width, channels] : [height, width, channels];
   const sampleLength = sampleShape.reduce((a, b) => a * b, 1);
   const samples = layout === 'frames' ? indices.length * frames : indices.length;
   const batchesPerEpoch = options.dropRemainder ? Math.floor(samples / batchSize) : Math.ceil(samples / batchSize);
   const frameBuffer = requireWholeNumber('frameShuffleBuffer', options.frameShuffleBuffer ?? 4 * batchSize);
-  const batchBytes = batchSize * sampleLength * 4;
-  const clipBytes = src.shape.reduce((a, b) => a * b, 1);
-  const maxBytesHeld = useWorkers
-    ? (Math.max(prefetch, workerCount) + 1) * batchBytes + workerCount * batchSize * clipBytes // batches in flight + consumed
-    : (prefetch + 1) * batchBytes + // batches queued, plus the one the consumer has
-      (concurrency + batchSize) * clipBytes + // uint8 clips being read and waiting for their batch
-      (layout === 'frames' ? (shuffle ? frameBuffer : 0) * sampleLength * 4 + frames * sampleLength * 4 : 0);
+  const maxBytesHeld = boundOfBytesHeld(settings, src.shape, sampleLength, frameBuffer);
 
   // The clip order of an epoch: indices only, so computing it whole costs nothing.
   const epochOrder = (epoch: number): readonly number[] =>
     shuffle
       ? shuffleWithBuffer(indices, options.shuffleBuffer ?? indices.length, createRng(`${seed}:order:${epoch}`))
       : indices;
-  const target = { height, width, mean: stats?.mean, std: stats?.std };
-  const scenes = augment && augment.scenePaste > 0 ? openScenePaste(src) : undefined;
-  // Keyed by (seed, epoch, clip), not by arrival order: prefetch timing and workers cannot change a sample.
-  const draw = (clip: number, epoch: number): DrawnClip => {
-    const drawn = augment
-      ? sampleAugmentation(createRng(`${seed}:augment:${epoch}:${clip}`), augment, sourceFrames, frames)
-      : identityAugmentation(sourceFrames, frames);
-    const aug =
-      scenes && augment
-        ? withScenePaste(drawn, scenes, augment.scenePaste, `${seed}:scene:${epoch}:${clip}`, clip)
-        : drawn;
-    const label = (src.entries[clip] as { labelIndex: number }).labelIndex;
-    return { aug, label: aug.flip && flipTable ? (flipTable[label] as number) : label };
-  };
+  const scenes = settings.augment && settings.augment.scenePaste > 0 ? openScenePaste(src) : undefined;
   const plan: BatchPlan = {
     src,
     layout,
@@ -139,13 +75,13 @@ export function createClipPipeline(
     sampleLength,
     batchSize,
     dropRemainder: options.dropRemainder ?? false,
-    target,
+    target: { height, width, mean: settings.stats?.mean, std: settings.stats?.std },
     epochOrder,
-    draw,
+    draw: clipDrawer(src, settings, scenes),
     scenes,
     signal: options.signal,
   };
-  const pool = useWorkers
+  const pool = settings.useWorkers
     ? createBatchWorkers(src.cacheDir as string, { count: workerCount, scenes: scenes !== undefined })
     : undefined;
   const batchesOf: (epoch: number) => Pipeline<SampleBatch> = pool
@@ -164,15 +100,8 @@ export function createClipPipeline(
   let passes = 0;
   const sized = fromIterator(() => batchesOf(passes++)[Symbol.asyncIterator](), batchesPerEpoch);
 
-  const toTensors = (batch: SampleBatch): TensorBatch => ({
-    xs: tf.tensor(batch.xs, batch.shape as number[], 'float32'),
-    ys:
-      labels === 'onehot'
-        ? tf.tensor2d(oneHot(batch.labels, numClasses), [batch.labels.length, numClasses])
-        : tf.tensor1d(Float32Array.from(batch.labels)),
-    labels: batch.labels,
-    clipIds: batch.clipIds,
-  });
+  const numClasses = src.classes.length;
+  const toTensors = tensorsOf(settings.labels, numClasses);
   async function* tensorBatches(): AsyncGenerator<TensorBatch> {
     for await (const batch of sized) yield toTensors(batch);
   }
@@ -212,6 +141,146 @@ export function createClipPipeline(
 }
 
 type XY = { xs: tf.Tensor; ys: tf.Tensor };
+
+/** The options with their defaults, checked against the source's clip shape and classes. */
+interface PipelineSettings {
+  readonly split: SplitSelection;
+  readonly layout: SampleLayout;
+  /** Frames per sample's clip (1 for the `frame` layout). */
+  readonly frames: number;
+  readonly height: number;
+  readonly width: number;
+  readonly batchSize: number;
+  readonly prefetch: number;
+  readonly concurrency: number;
+  readonly workerCount: number;
+  /** Batches are made by worker threads (a cache source, not the `frames` layout). */
+  readonly useWorkers: boolean;
+  readonly seed: number;
+  readonly shuffle: boolean;
+  /** Undefined when augmentation is off. */
+  readonly augment: Required<AugmentOptions> | undefined;
+  readonly labels: LabelEncoding;
+  readonly stats: { readonly mean: readonly number[]; readonly std: readonly number[] } | undefined;
+  /** Label index after a horizontal flip; undefined when no flip can happen. */
+  readonly flipTable: Int32Array | undefined;
+}
+
+/** Every option checked before anything is opened, in the order the errors are reported. */
+function pipelineSettings(src: ClipSource, options: ClipPipelineOptions): PipelineSettings {
+  const split = options.split ?? 'train';
+  const layout = options.layout ?? 'clip';
+  if (!['clip', 'frame', 'frames'].includes(layout)) {
+    throw new Error(`layout must be 'clip', 'frame' or 'frames', got ${JSON.stringify(layout)}`);
+  }
+  const training = split === 'train';
+  const [sourceFrames, sourceH, sourceW, channels] = src.shape;
+  const frames = layout === 'frame' ? 1 : requireWholeNumber('frames', options.frames ?? sourceFrames);
+  if (frames > sourceFrames) {
+    throw new Error(
+      `frames ${frames} is more than the ${sourceFrames} each clip of ${src.description} has: ` +
+        `extract with --frames ${frames}, or ask for at most ${sourceFrames}`,
+    );
+  }
+  const [height, width] = options.size ?? [sourceH, sourceW];
+  requireWholeNumber('size height', height);
+  requireWholeNumber('size width', width);
+  const batchSize = requireWholeNumber('batchSize', options.batchSize ?? 8);
+  const prefetch = requireWholeNumber('prefetch', options.prefetch ?? 2);
+  const concurrency = requireWholeNumber('concurrency', options.concurrency ?? src.suggestedConcurrency);
+  const workerCount = options.workers ?? (src.cacheDir ? 1 : 0);
+  requireWholeNumber('workers', workerCount, 0);
+  const augmentOption = options.augment ?? (training ? {} : false);
+  const augment = augmentOption === false ? undefined : resolveAugmentOptions(augmentOption);
+  const labels = options.labels ?? 'onehot';
+  if (labels !== 'onehot' && labels !== 'sparse') throw new Error(`labels must be 'onehot' or 'sparse', got ${labels}`);
+  const stats = options.normalize && {
+    mean: perChannel(options.normalize.mean, channels),
+    std: perChannel(options.normalize.std, channels),
+  };
+  if (stats && (stats.mean.length !== channels || stats.std.length !== channels)) {
+    throw new Error(
+      `normalize has ${stats.mean.length} channels but clips have ${channels}: compute the stats on this cache`,
+    );
+  }
+  // Only needed when a flip can happen; 'auto' throws if a mirror class is missing.
+  const flipTable =
+    augment && augment.flip > 0
+      ? flipIndexTable(
+          src.classes,
+          (options.flipLabels ?? 'auto') === 'auto'
+            ? flipLabelSwaps(src.classes)
+            : (options.flipLabels as Record<string, string>),
+        )
+      : undefined;
+  return {
+    split,
+    layout,
+    frames,
+    height,
+    width,
+    batchSize,
+    prefetch,
+    concurrency,
+    workerCount,
+    useWorkers: workerCount > 0 && src.cacheDir !== undefined && layout !== 'frames',
+    seed: options.seed ?? 0,
+    shuffle: options.shuffle ?? training,
+    augment,
+    labels,
+    stats,
+    flipTable,
+  };
+}
+
+/** The most bytes of clips and batches the pipeline holds at once (`ClipPipeline.maxBytesHeld`). */
+function boundOfBytesHeld(
+  { layout, frames, batchSize, prefetch, concurrency, workerCount, useWorkers, shuffle }: PipelineSettings,
+  clipShape: readonly number[],
+  sampleLength: number,
+  frameBuffer: number,
+): number {
+  const batchBytes = batchSize * sampleLength * 4;
+  const clipBytes = clipShape.reduce((a, b) => a * b, 1);
+  return useWorkers
+    ? (Math.max(prefetch, workerCount) + 1) * batchBytes + workerCount * batchSize * clipBytes // batches in flight + consumed
+    : (prefetch + 1) * batchBytes + // batches queued, plus the one the consumer has
+        (concurrency + batchSize) * clipBytes + // uint8 clips being read and waiting for their batch
+        (layout === 'frames' ? (shuffle ? frameBuffer : 0) * sampleLength * 4 + frames * sampleLength * 4 : 0);
+}
+
+/** Keyed by (seed, epoch, clip), not by arrival order: prefetch timing and workers cannot change a sample. */
+function clipDrawer(
+  src: ClipSource,
+  { augment, seed, frames, flipTable }: PipelineSettings,
+  scenes: ScenePaste | undefined,
+): (clip: number, epoch: number) => DrawnClip {
+  const sourceFrames = src.shape[0];
+  return (clip, epoch) => {
+    const drawn = augment
+      ? sampleAugmentation(createRng(`${seed}:augment:${epoch}:${clip}`), augment, sourceFrames, frames)
+      : identityAugmentation(sourceFrames, frames);
+    const aug =
+      scenes && augment
+        ? withScenePaste(drawn, scenes, augment.scenePaste, `${seed}:scene:${epoch}:${clip}`, clip)
+        : drawn;
+    const label = (src.entries[clip] as { labelIndex: number }).labelIndex;
+    return { aug, label: aug.flip && flipTable ? (flipTable[label] as number) : label };
+  };
+}
+
+/** A batch's float32 samples and labels as tensors (made on pull; fitDataset disposes them). */
+function tensorsOf(labels: LabelEncoding, numClasses: number): (batch: SampleBatch) => TensorBatch {
+  return (batch) => ({
+    xs: tf.tensor(batch.xs, batch.shape as number[], 'float32'),
+    ys:
+      labels === 'onehot'
+        ? tf.tensor2d(oneHot(batch.labels, numClasses), [batch.labels.length, numClasses])
+        : tf.tensor1d(Float32Array.from(batch.labels)),
+    labels: batch.labels,
+    clipIds: batch.clipIds,
+  });
+}
 
 /** The augmentation drawn for one clip of one epoch, and its label after any flip swap. */
 interface DrawnClip {

@@ -370,6 +370,20 @@ function beach(rng: Rng): Built {
 
 function livingRoom(rng: Rng): Built {
   const floorTop = rng.uniform(0.6, 0.65);
+  const colours = livingRoomColours(rng);
+  const shapes: SceneShape[] = livingRoomWalls(rng, floorTop, colours);
+  for (const tile of TILES) shapes.push(...livingRoomTile(rng, tile, floorTop, colours));
+  return { floorTop, shapes };
+}
+
+interface LivingRoomColours {
+  readonly wall: RGB;
+  readonly floor: RGB;
+  readonly sofa: RGB;
+  readonly rug: RGB;
+}
+
+function livingRoomColours(rng: Rng): LivingRoomColours {
   const wall = vary(
     rng.pick<RGB>([
       [206, 172, 140],
@@ -400,7 +414,12 @@ function livingRoom(rng: Rng): Built {
     16,
     rng,
   );
-  const shapes: SceneShape[] = [
+  return { wall, floor, sofa, rug };
+}
+
+/** Dotted wallpaper, a skirting board, and a striped wooden floor. */
+function livingRoomWalls(rng: Rng, floorTop: number, { wall, floor }: LivingRoomColours): SceneShape[] {
+  return [
     band(0, floorTop, wall, shade(wall, 0.92)),
     {
       kind: 'dots',
@@ -426,30 +445,43 @@ function livingRoom(rng: Rng): Built {
       alpha: 0.7,
     },
   ];
-  for (const tile of TILES) {
-    const x0 = tile + rng.uniform(0.02, 0.3);
-    const w = rng.uniform(0.45, 0.6);
-    shapes.push({
+}
+
+/** One tile of the living room: a rug, a picture above the sofa, the sofa, and a lamp on a side table. */
+function livingRoomTile(rng: Rng, tile: number, floorTop: number, { sofa, rug }: LivingRoomColours): SceneShape[] {
+  const x0 = tile + rng.uniform(0.02, 0.3);
+  const w = rng.uniform(0.45, 0.6);
+  const shapes: SceneShape[] = [
+    {
       kind: 'ellipse',
       cx: x0 + w / 2,
       cy: floorTop + rng.uniform(0.14, 0.22),
       rx: rng.uniform(0.3, 0.4),
       ry: 0.07,
       colour: rug,
-    });
-    // A picture above the sofa, the sofa (back, seat, arms, cushions) and a lamp on a side table.
-    const px = x0 + w / 2 + rng.uniform(-0.12, 0.05);
-    shapes.push({ kind: 'rect', x0: px, x1: px + 0.16, y0: 0.1, y1: 0.26, colour: [70, 52, 40] });
-    shapes.push({
-      kind: 'rect',
-      x0: px + 0.015,
-      x1: px + 0.145,
-      y0: 0.115,
-      y1: 0.245,
-      colour: vary([120, 160, 190], 30, rng),
-    });
-    const back = floorTop - rng.uniform(0.27, 0.32);
-    shapes.push({
+    },
+  ];
+  // A picture above the sofa, the sofa (back, seat, arms, cushions) and a lamp on a side table.
+  const px = x0 + w / 2 + rng.uniform(-0.12, 0.05);
+  shapes.push({ kind: 'rect', x0: px, x1: px + 0.16, y0: 0.1, y1: 0.26, colour: [70, 52, 40] });
+  shapes.push({
+    kind: 'rect',
+    x0: px + 0.015,
+    x1: px + 0.145,
+    y0: 0.115,
+    y1: 0.245,
+    colour: vary([120, 160, 190], 30, rng),
+  });
+  shapes.push(...sofaShapes(rng, x0, w, floorTop, sofa));
+  shapes.push(...sideTableLamp(rng, x0 + w, floorTop));
+  return shapes;
+}
+
+/** A sofa `w` wide from `x0`: back, two cushions, seat and arms. */
+function sofaShapes(rng: Rng, x0: number, w: number, floorTop: number, sofa: RGB): SceneShape[] {
+  const back = floorTop - rng.uniform(0.27, 0.32);
+  const shapes: SceneShape[] = [
+    {
       kind: 'rect',
       x0,
       x1: x0 + w,
@@ -457,49 +489,56 @@ function livingRoom(rng: Rng): Built {
       y1: floorTop - 0.06,
       colour: shade(sofa, 0.85),
       round: 0.04,
-    });
-    for (let k = 0; k < 2; k++) {
-      const cx0 = x0 + 0.05 + (k * (w - 0.1)) / 2;
-      shapes.push({
-        kind: 'rect',
-        x0: cx0 + 0.01,
-        x1: cx0 + (w - 0.1) / 2 - 0.01,
-        y0: back + 0.04,
-        y1: floorTop - 0.1,
-        colour: shade(sofa, 1.12),
-        round: 0.03,
-      });
-    }
+    },
+  ];
+  for (let k = 0; k < 2; k++) {
+    const cx0 = x0 + 0.05 + (k * (w - 0.1)) / 2;
     shapes.push({
       kind: 'rect',
-      x0: x0 - 0.03,
-      x1: x0 + w + 0.03,
-      y0: floorTop - 0.13,
-      y1: floorTop + 0.02,
-      colour: sofa,
+      x0: cx0 + 0.01,
+      x1: cx0 + (w - 0.1) / 2 - 0.01,
+      y0: back + 0.04,
+      y1: floorTop - 0.1,
+      colour: shade(sofa, 1.12),
       round: 0.03,
     });
-    for (const ax of [x0 - 0.05, x0 + w - 0.03]) {
-      shapes.push({
-        kind: 'rect',
-        x0: ax,
-        x1: ax + 0.08,
-        y0: floorTop - 0.2,
-        y1: floorTop + 0.025,
-        colour: shade(sofa, 0.92),
-        round: 0.035,
-      });
-    }
-    const tx = x0 + w + rng.uniform(0.08, 0.15);
+  }
+  shapes.push({
+    kind: 'rect',
+    x0: x0 - 0.03,
+    x1: x0 + w + 0.03,
+    y0: floorTop - 0.13,
+    y1: floorTop + 0.02,
+    colour: sofa,
+    round: 0.03,
+  });
+  for (const ax of [x0 - 0.05, x0 + w - 0.03]) {
     shapes.push({
+      kind: 'rect',
+      x0: ax,
+      x1: ax + 0.08,
+      y0: floorTop - 0.2,
+      y1: floorTop + 0.025,
+      colour: shade(sofa, 0.92),
+      round: 0.035,
+    });
+  }
+  return shapes;
+}
+
+/** A side table a little right of `right`, with a lit lamp on it. */
+function sideTableLamp(rng: Rng, right: number, floorTop: number): SceneShape[] {
+  const tx = right + rng.uniform(0.08, 0.15);
+  return [
+    {
       kind: 'rect',
       x0: tx,
       x1: tx + 0.14,
       y0: floorTop - 0.12,
       y1: floorTop + 0.01,
       colour: [92, 62, 40],
-    });
-    shapes.push({
+    },
+    {
       kind: 'ellipse',
       cx: tx + 0.07,
       cy: floorTop - 0.24,
@@ -507,9 +546,9 @@ function livingRoom(rng: Rng): Built {
       ry: 0.14,
       colour: [255, 236, 170],
       alpha: 0.25,
-    });
-    shapes.push({ kind: 'ellipse', cx: tx + 0.07, cy: floorTop - 0.15, rx: 0.04, ry: 0.03, colour: [200, 190, 170] });
-    shapes.push({
+    },
+    { kind: 'ellipse', cx: tx + 0.07, cy: floorTop - 0.15, rx: 0.04, ry: 0.03, colour: [200, 190, 170] },
+    {
       kind: 'rect',
       x0: tx + 0.02,
       x1: tx + 0.12,
@@ -517,9 +556,8 @@ function livingRoom(rng: Rng): Built {
       y1: floorTop - 0.17,
       colour: vary([250, 220, 150], 8, rng),
       round: 0.025,
-    });
-  }
-  return { floorTop, shapes };
+    },
+  ];
 }
 
 function office(rng: Rng): Built {
@@ -553,12 +591,26 @@ function office(rng: Rng): Built {
   ];
   for (const tile of TILES) {
     // A window with blinds, a desk block with a monitor, a plant.
-    const wx = tile + rng.uniform(0.02, 0.5);
-    const ww = rng.uniform(0.32, 0.45);
-    const wy1 = rng.uniform(0.38, 0.44);
-    shapes.push({ kind: 'rect', x0: wx - 0.02, x1: wx + ww + 0.02, y0: 0.06, y1: wy1 + 0.02, colour: [150, 156, 164] });
-    shapes.push({ kind: 'rect', x0: wx, x1: wx + ww, y0: 0.08, y1: wy1, colour: vary([168, 206, 236], 10, rng) });
-    shapes.push({
+    shapes.push(...officeWindow(rng, tile));
+    const dx = tile + rng.uniform(0, 0.45);
+    const dw = rng.uniform(0.38, 0.5);
+    const top = floorTop - rng.uniform(0.18, 0.22);
+    shapes.push(...deskShapes(dx, dw, top, floorTop, desk));
+    shapes.push(...monitorShapes(rng, dx + rng.uniform(0.04, dw - 0.2), top));
+    shapes.push(...plantShapes(rng, dx + dw + rng.uniform(0.06, 0.2), floorTop));
+  }
+  return { floorTop, shapes };
+}
+
+/** A window with half-drawn blinds, somewhere on the tile's wall. */
+function officeWindow(rng: Rng, tile: number): SceneShape[] {
+  const wx = tile + rng.uniform(0.02, 0.5);
+  const ww = rng.uniform(0.32, 0.45);
+  const wy1 = rng.uniform(0.38, 0.44);
+  return [
+    { kind: 'rect', x0: wx - 0.02, x1: wx + ww + 0.02, y0: 0.06, y1: wy1 + 0.02, colour: [150, 156, 164] },
+    { kind: 'rect', x0: wx, x1: wx + ww, y0: 0.08, y1: wy1, colour: vary([168, 206, 236], 10, rng) },
+    {
       kind: 'stripes',
       x0: wx,
       x1: wx + ww,
@@ -568,12 +620,15 @@ function office(rng: Rng): Built {
       duty: 0.6,
       colour: [238, 238, 232],
       alpha: 0.9,
-    });
-    const dx = tile + rng.uniform(0, 0.45);
-    const dw = rng.uniform(0.38, 0.5);
-    const top = floorTop - rng.uniform(0.18, 0.22);
-    shapes.push({ kind: 'rect', x0: dx, x1: dx + dw, y0: top + 0.03, y1: floorTop + 0.03, colour: shade(desk, 0.78) });
-    shapes.push({
+    },
+  ];
+}
+
+/** A desk block `dw` wide from `dx` with its top at `top`, drawers on the right. */
+function deskShapes(dx: number, dw: number, top: number, floorTop: number, desk: RGB): SceneShape[] {
+  return [
+    { kind: 'rect', x0: dx, x1: dx + dw, y0: top + 0.03, y1: floorTop + 0.03, colour: shade(desk, 0.78) },
+    {
       kind: 'stripes',
       x0: dx + dw - 0.14,
       x1: dx + dw - 0.02,
@@ -582,11 +637,16 @@ function office(rng: Rng): Built {
       period: 0.06,
       duty: 0.12,
       colour: shade(desk, 0.55),
-    });
-    shapes.push({ kind: 'rect', x0: dx - 0.02, x1: dx + dw + 0.02, y0: top, y1: top + 0.03, colour: desk });
-    const mx = dx + rng.uniform(0.04, dw - 0.2);
-    shapes.push({ kind: 'rect', x0: mx + 0.05, x1: mx + 0.11, y0: top - 0.025, y1: top, colour: [50, 50, 54] });
-    shapes.push({
+    },
+    { kind: 'rect', x0: dx - 0.02, x1: dx + dw + 0.02, y0: top, y1: top + 0.03, colour: desk },
+  ];
+}
+
+/** A monitor on its stand, its left edge at `mx`, standing on `top`. */
+function monitorShapes(rng: Rng, mx: number, top: number): SceneShape[] {
+  return [
+    { kind: 'rect', x0: mx + 0.05, x1: mx + 0.11, y0: top - 0.025, y1: top, colour: [50, 50, 54] },
+    {
       kind: 'rect',
       x0: mx,
       x1: mx + 0.16,
@@ -594,25 +654,30 @@ function office(rng: Rng): Built {
       y1: top - 0.02,
       colour: [38, 38, 42],
       round: 0.008,
-    });
-    shapes.push({
+    },
+    {
       kind: 'rect',
       x0: mx + 0.012,
       x1: mx + 0.148,
       y0: top - 0.138,
       y1: top - 0.032,
       colour: vary([80, 134, 196], 16, rng),
-    });
-    const px = dx + dw + rng.uniform(0.06, 0.2);
-    shapes.push({
+    },
+  ];
+}
+
+/** A potted plant centred on `px`, on the floor. */
+function plantShapes(rng: Rng, px: number, floorTop: number): SceneShape[] {
+  return [
+    {
       kind: 'ellipse',
       cx: px,
       cy: floorTop - 0.14,
       rx: 0.07,
       ry: 0.09,
       colour: vary([56, 122, 60], 12, rng),
-    });
-    shapes.push({
+    },
+    {
       kind: 'rect',
       x0: px - 0.045,
       x1: px + 0.045,
@@ -620,9 +685,8 @@ function office(rng: Rng): Built {
       y1: floorTop + 0.02,
       colour: vary([180, 90, 60], 12, rng),
       round: 0.01,
-    });
-  }
-  return { floorTop, shapes };
+    },
+  ];
 }
 
 function pool(rng: Rng): Built {

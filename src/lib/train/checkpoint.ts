@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fileIO, toArrayBuffer, weightBytes } from '../models/file-io';
 import type { NormalizationLike } from '../pipeline/types';
 import { writeFileAtomic } from '../util/atomic-write';
-import type { RunFingerprint } from './resume';
+import type { RunFingerprint } from './fingerprint';
 import type { MonitorState } from './schedule';
 
 /** Per-channel (or single) mean and std the inputs were normalised with: x' = (x − mean) / std. */

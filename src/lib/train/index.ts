@@ -16,7 +16,8 @@ export {
 export { fileIO, type FileIOHandler } from '../models/file-io';
 export { NonFiniteTrainingError } from './finite';
 export { lockRunFolder, RUN_LOCK, RunFolderBusyError } from './run-lock';
-export { type ResumeMode, type RunFingerprint } from './resume';
+export { type RunFingerprint } from './fingerprint';
+export { type ResumeMode } from './resume';
 export { loadTutorialModel, readRunHistory, type RunHistory, tutorialRunDir, tutorialRunsDir } from './run-dir';
 export {
   createOptimizer,

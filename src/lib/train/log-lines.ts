@@ -1,7 +1,14 @@
 /** The lines `train` prints: one per epoch, and one when a run is interrupted. */
 import { inNotebook } from '../notebook/display';
 import type { EpochRecord } from './checkpoint';
-import type { TrainOptions } from './train';
+import type { ResumeMode } from './resume';
+
+/** What of train()'s options the interrupted line names (TrainOptions has these fields). */
+export interface InterruptedRun {
+  readonly epochs: number;
+  readonly runDir?: string;
+  readonly resume?: ResumeMode;
+}
 
 /** `epoch 3/7: loss 0.4123  acc 0.8750 | 12.1s, 31.7 samples/s, lr 1.0e-3` */
 export function epochLine(record: EpochRecord, epochs: number): string {
@@ -20,7 +27,7 @@ export function epochLine(record: EpochRecord, epochs: number): string {
  * done, batches per epoch] when it stopped inside an epoch) and what is kept.
  */
 export function interruptedLine(
-  options: TrainOptions,
+  options: InterruptedRun,
   epoch: number,
   part: [number, number | undefined] | undefined,
   checkpoint: { readonly epoch: number },

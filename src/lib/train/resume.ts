@@ -8,9 +8,8 @@ import { join } from 'node:path';
 
 import type * as tf from '@tensorflow/tfjs';
 
-import { latestCheckpoint, type LoadedCheckpoint, type NormalizationStats } from './checkpoint';
-import type { OptimizerSpec } from './optimizers';
-import type { MonitorOptions, PlateauOptions } from './schedule';
+import { latestCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import type { RunFingerprint } from './fingerprint';
 
 /**
  * `'auto'` resumes a checkpoint made with the same configuration and starts
@@ -18,40 +17,6 @@ import type { MonitorOptions, PlateauOptions } from './schedule';
  * `false` always starts fresh.
  */
 export type ResumeMode = 'auto' | boolean;
-
-/**
- * What a run was asked to do, stored with every checkpoint. All fields but
- * `epochs` must match for a run to resume: the epochs target may grow.
- */
-export interface RunFingerprint {
-  /** Each model input without the batch axis, e.g. [[16,32,32,1]]. */
-  readonly inputShape: ReadonlyArray<ReadonlyArray<number | null>>;
-  /** The model's config ({@link describeModel}): layers and their options, no weights, no names. */
-  readonly model: unknown;
-  /** The layer names the model config's `#0`, `#1`, … stand for (not compared: only for messages). */
-  readonly layerNames: readonly string[];
-  /** The first batch's xs shape [B,...] (batch size and clip shape). */
-  readonly xsShape: readonly number[];
-  /** The first batch's ys shape: [B,numClasses] one-hot or [B] sparse. */
-  readonly ysShape: readonly number[];
-  /** Batches per epoch when known before training (always known once an epoch is done). */
-  readonly batchesPerEpoch?: number;
-  readonly labels?: readonly string[];
-  readonly normalization?: NormalizationStats;
-  readonly optimizer: OptimizerSpec;
-  /** The schedule's label (`timeDecay(0.001)`), or a custom function's source. */
-  readonly schedule: string;
-  readonly reduceOnPlateau: PlateauOptions | false;
-  readonly earlyStopping: MonitorOptions | false;
-  readonly classWeight?: Readonly<Record<number, number>>;
-  readonly seed?: number;
-  /** The training data's augmentation, as train()'s caller described it; absent when none was given. */
-  readonly augmentation?: unknown;
-  /** Where the initial weights came from, as train()'s caller described it; absent when none was given. */
-  readonly origin?: unknown;
-  /** The epochs target of the call that wrote the checkpoint (informational: it may grow). */
-  readonly epochs: number;
-}
 
 /** Fields compared, in the order a difference is reported, with the words used for them. */
 const COMPARED: ReadonlyArray<readonly [keyof RunFingerprint, string]> = [

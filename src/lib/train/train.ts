@@ -26,7 +26,8 @@ import { fileIO } from '../models/file-io';
 import { writeFileAtomic } from '../util/atomic-write';
 import { requireWholeNumber } from '../util/validate';
 import { createOptimizer, getLearningRate, type OptimizerSpec, resolveOptimizer, setLearningRate } from './optimizers';
-import { describeModel, planResume, type ResumeMode, type RunFingerprint } from './resume';
+import type { RunFingerprint } from './fingerprint';
+import { describeModel, planResume, type ResumeMode } from './resume';
 import { type Batch, accuracyMetric, epochsOf, followEpochs, inspectFirstBatch, prepareLabels } from './batches';
 import { lockRunFolder } from './run-lock';
 import { nonFiniteAfterBatch, nonFiniteError, type NonFiniteTrainingError } from './finite';
@@ -348,6 +349,37 @@ async function prepareTraining(
   };
 }
 
+/**
+ * What the epochs change as they run: the checkpoint state, the monitors, and
+ * the counters of the epoch in progress. fitDataset's callbacks share it.
+ */
+interface EpochLoop {
+  readonly model: tf.LayersModel;
+  readonly options: TrainOptions;
+  readonly prepared: PreparedRun;
+  readonly startEpoch: number;
+  readonly history: EpochRecord[];
+  readonly plateauState: MonitorState;
+  readonly stopState: MonitorState;
+  readonly chart: LiveChart | undefined;
+  bar: ProgressBar | undefined;
+  state: CheckpointState;
+  batchesPerEpoch: number | undefined;
+  iteration: number;
+  baseLr: number;
+  stoppedEarly: boolean;
+  aborted: boolean;
+  nonFinite: NonFiniteTrainingError | undefined;
+  epochStart: number;
+  currentEpoch: number;
+  samples: number;
+  batchesDone: number;
+  batchesThisEpoch: number;
+  lastLoss: number;
+  waitedMs: number;
+  lastBatchEnd: number;
+}
+
 /** The epochs themselves: fitDataset with the schedule, monitors, checkpoints, progress and interrupts. */
 async function runEpochs(
   model: tf.LayersModel,
@@ -356,48 +388,12 @@ async function runEpochs(
   prepared: PreparedRun,
   started: number,
 ): Promise<TrainResult> {
-  const {
-    spec,
-    schedule,
-    plateau,
-    earlyStopping,
-    defaultMonitor,
-    log,
-    forEpoch,
-    sparse,
-    optimizer,
-    fingerprint,
-    plan,
-  } = prepared;
-  let { state, batchesPerEpoch } = prepared;
+  const { state, plan } = prepared;
   if (options.runDir) mkdirSync(options.runDir, { recursive: true });
   const startEpoch = state.epoch + 1;
-  const history: EpochRecord[] = [...state.history];
-  const plateauState: MonitorState = { ...state.plateau };
-  const stopState: MonitorState = { ...state.earlyStopping };
-  let iteration = state.iteration;
-  let baseLr = state.baseLr;
-  let stoppedEarly = false;
-  let aborted = false;
-  let nonFinite: NonFiniteTrainingError | undefined;
-
-  const writeHistory = () => {
-    if (!options.runDir) return;
-    const summary = {
-      model: model.name,
-      params: model.countParams(),
-      optimizer: spec,
-      labels: options.labels ?? state.labels,
-      normalization: options.normalization ?? state.normalization,
-      seed: options.seed ?? state.seed,
-      epochs: history,
-    };
-    writeFileAtomic(join(options.runDir, 'history.json'), JSON.stringify(summary, null, 1));
-  };
-
   if (plan.finished || startEpoch >= options.epochs) {
     return {
-      history,
+      history: [...state.history],
       startEpoch,
       stoppedEarly: state.stoppedEarly ?? false,
       aborted: false,
@@ -407,157 +403,227 @@ async function runEpochs(
   }
 
   const showProgress = options.progress ?? true;
-  const chart: LiveChart | undefined =
-    showProgress && inNotebook() ? liveTrainingCurves({ title: model.name }) : undefined;
-  let bar: ProgressBar | undefined;
-  let epochStart = 0;
-  let currentEpoch = startEpoch;
-  let samples = 0;
-  let batchesDone = 0;
-  let batchesThisEpoch = 0;
-  let lastLoss = NaN;
-  let waitedMs = 0;
-  let lastBatchEnd = 0;
+  const loop: EpochLoop = {
+    model,
+    options,
+    prepared,
+    startEpoch,
+    history: [...state.history],
+    plateauState: { ...state.plateau },
+    stopState: { ...state.earlyStopping },
+    chart: showProgress && inNotebook() ? liveTrainingCurves({ title: model.name }) : undefined,
+    bar: undefined,
+    state,
+    batchesPerEpoch: prepared.batchesPerEpoch,
+    iteration: state.iteration,
+    baseLr: state.baseLr,
+    stoppedEarly: false,
+    aborted: false,
+    nonFinite: undefined,
+    epochStart: 0,
+    currentEpoch: startEpoch,
+    samples: 0,
+    batchesDone: 0,
+    batchesThisEpoch: 0,
+    lastLoss: NaN,
+    waitedMs: 0,
+    lastBatchEnd: 0,
+  };
+  chartEarlierEpochs(loop);
+  if (showProgress) loop.bar = createProgressBar(`train ${model.name}`, { unit: 'batches' });
+  stopIfAborted(loop); // interrupted while reading the first batch or restoring: train no batch
+  try {
+    if (!loop.aborted) await fitEpochs(loop, data);
+  } finally {
+    loop.bar?.finish();
+  }
+  return endRun(loop, started);
+}
 
-  const callbacks: tf.CustomCallbackArgs = {
+/** A resumed run's chart starts with the epochs done before. */
+function chartEarlierEpochs({ chart, history }: EpochLoop): void {
+  if (!chart || history.length === 0) return;
+  chart.update({
+    loss: history.map((h) => h.loss),
+    acc: history.map((h) => h.acc ?? null),
+    val_loss: history.map((h) => h.val_loss ?? null),
+    val_acc: history.map((h) => h.val_acc ?? null),
+  });
+}
+
+/** options.signal (with Kernel > Interrupt) stops fitDataset after the current batch. */
+function stopIfAborted(loop: EpochLoop): void {
+  if (!loop.options.signal?.aborted || loop.aborted) return;
+  loop.aborted = true;
+  loop.model.stopTraining = true;
+}
+
+/** model.fitDataset from the starting epoch, by epoch when the dataset gives epochs by number. */
+async function fitEpochs(loop: EpochLoop, data: tf.data.Dataset<Batch>): Promise<void> {
+  const { model, options, startEpoch } = loop;
+  const { forEpoch, sparse } = loop.prepared;
+  const batches = forEpoch
+    ? followEpochs(
+        forEpoch,
+        () => loop.currentEpoch,
+        options,
+        (ms) => (loop.waitedMs += ms),
+      )
+    : data;
+  await model.fitDataset(prepareLabels(batches, sparse), {
+    epochs: options.epochs,
+    initialEpoch: startEpoch,
+    validationData: options.validationData && prepareLabels(options.validationData, sparse),
+    batchesPerEpoch: options.batchesPerEpoch,
+    classWeight: options.classWeight as tf.ClassWeight | undefined,
+    callbacks: epochCallbacks(loop),
+    verbose: 0,
+  });
+}
+
+function epochCallbacks(loop: EpochLoop): tf.CustomCallbackArgs {
+  const { optimizer, schedule } = loop.prepared;
+  return {
     onEpochBegin: async (epoch) => {
-      currentEpoch = epoch;
-      epochStart = Date.now();
-      lastBatchEnd = epochStart;
-      samples = 0;
-      batchesThisEpoch = 0;
-      waitedMs = 0;
+      loop.currentEpoch = epoch;
+      loop.epochStart = Date.now();
+      loop.lastBatchEnd = loop.epochStart;
+      loop.samples = 0;
+      loop.batchesThisEpoch = 0;
+      loop.waitedMs = 0;
     },
     onBatchBegin: async (_batch) => {
-      setLearningRate(optimizer, schedule({ epoch: currentEpoch, iteration, baseLr }));
-    },
-    onBatchEnd: async (batch, logs) => {
-      iteration += 1;
-      batchesDone += 1;
-      batchesThisEpoch += 1;
-      samples += metricOf(logs, 'size') ?? 0;
-      lastLoss = metricOf(logs, 'loss') ?? NaN;
-      lastBatchEnd = Date.now();
-      const what = nonFiniteAfterBatch(model, lastLoss);
-      if (what) {
-        const lastGood = history[history.length - 1]?.epoch;
-        nonFinite = nonFiniteError(what, currentEpoch, batch, lastGood, options.runDir);
-        model.stopTraining = true; // no validation, no record and no checkpoint of this epoch
-        return;
-      }
-      if (bar) {
-        // Unknown until the first epoch ends when the dataset does not know its size: the bar counts batches.
-        const total = batchesPerEpoch ? batchesPerEpoch * (options.epochs - startEpoch) : undefined;
-        bar.update(batchesDone, total, `epoch ${currentEpoch + 1}/${options.epochs} loss ${lastLoss.toFixed(4)}`);
-      }
-      stopIfAborted();
-    },
-    onEpochEnd: async (epoch, logs) => {
-      // A part epoch is no epoch: no record, no checkpoint; a resumed run does it again.
-      if (nonFinite || (aborted && batchesThisEpoch !== batchesPerEpoch)) return;
-      batchesPerEpoch ??= batchesThisEpoch;
-      const seconds = (Date.now() - epochStart) / 1000;
-      const record = epochRecord(epoch, logs, getLearningRate(optimizer), seconds, samples, {
-        trainSeconds: (lastBatchEnd - epochStart) / 1000,
-        ...(forEpoch ? { dataWaitSeconds: waitedMs / 1000 } : {}),
-      });
-      history.push(record);
-      // Monitors act on this epoch's metric; a plateau lowers the rate from the next epoch on.
-      const monitors = stepMonitors(
-        logs,
-        epoch,
-        { plateau, earlyStopping, defaultMonitor, baseLr },
-        plateauState,
-        stopState,
+      setLearningRate(
+        optimizer,
+        schedule({ epoch: loop.currentEpoch, iteration: loop.iteration, baseLr: loop.baseLr }),
       );
-      for (const line of monitors.lines) log?.(line);
-      baseLr = monitors.baseLr;
-      const isBest = monitors.isBest;
-      if (monitors.stop) {
-        stoppedEarly = true;
-        model.stopTraining = true;
-      }
-      if (options.runDir) {
-        state = {
-          ...state,
-          epoch,
-          iteration,
-          baseLr,
-          history,
-          plateau: { ...plateauState },
-          earlyStopping: { ...stopState },
-          fingerprint: { ...fingerprint, batchesPerEpoch },
-          stoppedEarly,
-        };
-        await saveCheckpoint(options.runDir, model, optimizer, state, options.keepCheckpoints ?? 2);
-        if (isBest) await model.save(fileIO(join(options.runDir, 'best')));
-        writeHistory();
-      }
-      chart?.onEpochEnd(epoch, chartPoint(record));
-      log?.(epochLine(record, options.epochs));
-      await options.onEpochEnd?.(record);
-      stopIfAborted(); // an interrupt during validation or the checkpoint stops before the next epoch
     },
+    onBatchEnd: async (batch, logs) => afterBatch(loop, batch, logs),
+    onEpochEnd: async (epoch, logs) => afterEpoch(loop, epoch, logs),
   };
+}
 
-  if (chart && history.length > 0) {
-    // A resumed run's chart starts with the epochs done before.
-    chart.update({
-      loss: history.map((h) => h.loss),
-      acc: history.map((h) => h.acc ?? null),
-      val_loss: history.map((h) => h.val_loss ?? null),
-      val_acc: history.map((h) => h.val_acc ?? null),
-    });
+/** Counts the batch, stops at a non-finite loss or weight, moves the bar, and honours an interrupt. */
+function afterBatch(loop: EpochLoop, batch: number, logs: tf.Logs | undefined): void {
+  const { model, options } = loop;
+  loop.iteration += 1;
+  loop.batchesDone += 1;
+  loop.batchesThisEpoch += 1;
+  loop.samples += metricOf(logs, 'size') ?? 0;
+  loop.lastLoss = metricOf(logs, 'loss') ?? NaN;
+  loop.lastBatchEnd = Date.now();
+  const what = nonFiniteAfterBatch(model, loop.lastLoss);
+  if (what) {
+    const lastGood = loop.history[loop.history.length - 1]?.epoch;
+    loop.nonFinite = nonFiniteError(what, loop.currentEpoch, batch, lastGood, options.runDir);
+    model.stopTraining = true; // no validation, no record and no checkpoint of this epoch
+    return;
   }
-  if (showProgress) bar = createProgressBar(`train ${model.name}`, { unit: 'batches' });
-  // options.signal (with Kernel > Interrupt) stops fitDataset after the current batch.
-  const stopIfAborted = () => {
-    if (!options.signal?.aborted || aborted) return;
-    aborted = true;
-    model.stopTraining = true;
+  if (loop.bar) {
+    // Unknown until the first epoch ends when the dataset does not know its size: the bar counts batches.
+    const total = loop.batchesPerEpoch ? loop.batchesPerEpoch * (options.epochs - loop.startEpoch) : undefined;
+    loop.bar.update(
+      loop.batchesDone,
+      total,
+      `epoch ${loop.currentEpoch + 1}/${options.epochs} loss ${loop.lastLoss.toFixed(4)}`,
+    );
+  }
+  stopIfAborted(loop);
+}
+
+/** Records a whole epoch, steps the monitors, writes the checkpoint, and reports it. */
+async function afterEpoch(loop: EpochLoop, epoch: number, logs: tf.Logs | undefined): Promise<void> {
+  // A part epoch is no epoch: no record, no checkpoint; a resumed run does it again.
+  if (loop.nonFinite || (loop.aborted && loop.batchesThisEpoch !== loop.batchesPerEpoch)) return;
+  loop.batchesPerEpoch ??= loop.batchesThisEpoch;
+  const { options, prepared } = loop;
+  const seconds = (Date.now() - loop.epochStart) / 1000;
+  const record = epochRecord(epoch, logs, getLearningRate(prepared.optimizer), seconds, loop.samples, {
+    trainSeconds: (loop.lastBatchEnd - loop.epochStart) / 1000,
+    ...(prepared.forEpoch ? { dataWaitSeconds: loop.waitedMs / 1000 } : {}),
+  });
+  loop.history.push(record);
+  const isBest = stepEpochMonitors(loop, epoch, logs);
+  if (options.runDir) await checkpointEpoch(loop, options.runDir, epoch, isBest);
+  loop.chart?.onEpochEnd(epoch, chartPoint(record));
+  prepared.log?.(epochLine(record, options.epochs));
+  await options.onEpochEnd?.(record);
+  stopIfAborted(loop); // an interrupt during validation or the checkpoint stops before the next epoch
+}
+
+/** Monitors act on this epoch's metric; a plateau lowers the rate from the next epoch on. Whether this epoch is the best. */
+function stepEpochMonitors(loop: EpochLoop, epoch: number, logs: tf.Logs | undefined): boolean {
+  const { plateau, earlyStopping, defaultMonitor, log } = loop.prepared;
+  const monitors = stepMonitors(
+    logs,
+    epoch,
+    { plateau, earlyStopping, defaultMonitor, baseLr: loop.baseLr },
+    loop.plateauState,
+    loop.stopState,
+  );
+  for (const line of monitors.lines) log?.(line);
+  loop.baseLr = monitors.baseLr;
+  if (monitors.stop) {
+    loop.stoppedEarly = true;
+    loop.model.stopTraining = true;
+  }
+  return monitors.isBest;
+}
+
+/** The epoch's checkpoint, the best model when it is the best, and history.json. */
+async function checkpointEpoch(loop: EpochLoop, runDir: string, epoch: number, isBest: boolean): Promise<void> {
+  const { model, options, prepared } = loop;
+  loop.state = {
+    ...loop.state,
+    epoch,
+    iteration: loop.iteration,
+    baseLr: loop.baseLr,
+    history: loop.history,
+    plateau: { ...loop.plateauState },
+    earlyStopping: { ...loop.stopState },
+    fingerprint: { ...prepared.fingerprint, batchesPerEpoch: loop.batchesPerEpoch },
+    stoppedEarly: loop.stoppedEarly,
   };
-  stopIfAborted(); // interrupted while reading the first batch or restoring: train no batch
-  try {
-    if (!aborted)
-      await model.fitDataset(
-        prepareLabels(
-          forEpoch
-            ? followEpochs(
-                forEpoch,
-                () => currentEpoch,
-                options,
-                (ms) => (waitedMs += ms),
-              )
-            : data,
-          sparse,
-        ),
-        {
-          epochs: options.epochs,
-          initialEpoch: startEpoch,
-          validationData: options.validationData && prepareLabels(options.validationData, sparse),
-          batchesPerEpoch: options.batchesPerEpoch,
-          classWeight: options.classWeight as tf.ClassWeight | undefined,
-          callbacks,
-          verbose: 0,
-        },
-      );
-  } finally {
-    bar?.finish();
+  await saveCheckpoint(runDir, model, prepared.optimizer, loop.state, options.keepCheckpoints ?? 2);
+  if (isBest) await model.save(fileIO(join(runDir, 'best')));
+  writeHistory(loop);
+}
+
+/** history.json in the runDir: the model, its optimizer and data, and every epoch so far. */
+function writeHistory({ model, options, prepared, state, history }: EpochLoop): void {
+  if (!options.runDir) return;
+  const summary = {
+    model: model.name,
+    params: model.countParams(),
+    optimizer: prepared.spec,
+    labels: options.labels ?? state.labels,
+    normalization: options.normalization ?? state.normalization,
+    seed: options.seed ?? state.seed,
+    epochs: history,
+  };
+  writeFileAtomic(join(options.runDir, 'history.json'), JSON.stringify(summary, null, 1));
+}
+
+/** After fitDataset: a non-finite loss throws, an interrupt says where it stopped, and the history is written. */
+function endRun(loop: EpochLoop, started: number): TrainResult {
+  const { options, history } = loop;
+  if (loop.nonFinite) {
+    writeHistory(loop); // the finite epochs before it
+    throw loop.nonFinite;
   }
-  if (nonFinite) {
-    writeHistory(); // the finite epochs before it
-    throw nonFinite;
+  if (loop.aborted) {
+    const epochDone = history[history.length - 1]?.epoch === loop.currentEpoch;
+    const part: [number, number | undefined] | undefined = epochDone
+      ? undefined
+      : [loop.batchesThisEpoch, loop.batchesPerEpoch];
+    loop.prepared.log?.(interruptedLine(options, loop.currentEpoch, part, loop.state));
   }
-  if (aborted) {
-    const epochDone = history[history.length - 1]?.epoch === currentEpoch;
-    log?.(interruptedLine(options, currentEpoch, epochDone ? undefined : [batchesThisEpoch, batchesPerEpoch], state));
-  }
-  writeHistory();
+  writeHistory(loop);
   return {
     history,
-    startEpoch,
-    stoppedEarly,
-    aborted,
+    startEpoch: loop.startEpoch,
+    stoppedEarly: loop.stoppedEarly,
+    aborted: loop.aborted,
     totalSeconds: (Date.now() - started) / 1000,
     runDir: options.runDir,
   };

@@ -82,6 +82,38 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
   const concurrency = requireWholeNumber('concurrency', options.concurrency ?? 4, 1, { error: S3TransferError });
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
     throw new S3TransferError(`${dir} is a file, not a folder: give the folder to download into`);
+  const { remote, keys } = await remoteKeys(client, location, options);
+  fs.mkdirSync(dir, { recursive: true });
+  const stateDir = transferStateDir('downloads', dir, options.stateDir);
+  const manifest = openManifest(
+    path.join(stateDir, `manifest-${shortHash(`${options.endpoint ?? 'aws'}|${options.source}`)}.jsonl`),
+  );
+  const place = placement(location, dir, stateDir, options.unpack ?? true);
+  refuseEscapingKeys(keys, place, location);
+
+  const todo = await keysToFetch({ client, location, options, remote, manifest, place }, keys, concurrency);
+  const fetched = await fetchKeys({ client, location, options, remote, manifest, place }, todo, concurrency, started);
+  if (keys.every((key) => !place.packed(key) || key.endsWith(PACK_INDEX) || manifest.get(key)?.unpacked)) {
+    fs.rmSync(path.join(stateDir, 'pack'), { recursive: true, force: true });
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    objects: keys.length,
+    downloaded: todo.length,
+    skipped: keys.length - todo.length,
+    bytesDownloaded: fetched.bytes,
+    unpacked: fetched.unpacked,
+    seconds,
+    bytesPerSecond: fetched.bytes / Math.max(0.001, seconds),
+  };
+}
+
+/** The objects under the prefix that pass the filter, sorted; an error naming the bucket or the empty prefix. */
+async function remoteKeys(
+  client: S3Client,
+  location: S3Location,
+  options: DownloadOptions,
+): Promise<{ remote: Map<string, RemoteObject>; keys: string[] }> {
   try {
     await client.send(new HeadBucketCommand({ Bucket: location.bucket }), { abortSignal: options.signal });
   } catch (error) {
@@ -96,38 +128,72 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
   if (keys.length === 0) {
     throw new S3TransferError(`${formatS3Url(location)} holds no objects; check the URL (it is a prefix, not a file)`);
   }
-  fs.mkdirSync(dir, { recursive: true });
-  const stateDir = transferStateDir('downloads', dir, options.stateDir);
-  const manifest = openManifest(
-    path.join(stateDir, `manifest-${shortHash(`${options.endpoint ?? 'aws'}|${options.source}`)}.jsonl`),
-  );
-  const unpack = options.unpack ?? true;
+  return { remote, keys };
+}
+
+/** Where each key goes: a tar shard to pack/ in the state folder (when unpacking), any other key into the folder. */
+interface Placement {
+  readonly dir: string;
+  readonly stateDir: string;
+  /** A tar shard (or the pack index) of `upload --pack`, to unpack. */
+  packed(key: string): boolean;
+  localOf(key: string): string;
+}
+
+function placement(location: S3Location, dir: string, stateDir: string, unpack: boolean): Placement {
+  const strip = location.prefix ? location.prefix.length + 1 : 0;
   const packed = (key: string): boolean => unpack && key.slice(strip).startsWith(`${PACK_FOLDER}/`);
-  const localOf = (key: string): string =>
-    packed(key) ? path.join(stateDir, 'pack', key.slice(strip)) : path.join(dir, ...key.slice(strip).split('/'));
+  return {
+    dir,
+    stateDir,
+    packed,
+    localOf: (key) =>
+      packed(key) ? path.join(stateDir, 'pack', key.slice(strip)) : path.join(dir, ...key.slice(strip).split('/')),
+  };
+}
+
+/** A key is a name, not a path: one with ".." segments must not climb out of its folder (pack/ for shards). */
+function refuseEscapingKeys(keys: readonly string[], place: Placement, location: S3Location): void {
   for (const key of keys) {
-    // A key is a name, not a path: one with ".." segments must not climb out of its folder (pack/ for shards).
-    const root = packed(key) ? path.join(stateDir, 'pack') : dir;
-    if (!path.resolve(localOf(key)).startsWith(root + path.sep)) {
+    const root = place.packed(key) ? path.join(place.stateDir, 'pack') : place.dir;
+    if (!path.resolve(place.localOf(key)).startsWith(root + path.sep)) {
       throw new S3TransferError(
         `${formatS3Url(location, key)}: the key leaves ${root} (it has ".." in it); refusing to write it: ` +
           'delete that object from the bucket (actlab upload never makes such keys)',
       );
     }
   }
+}
 
+/** What one download works with: the bucket, the listing, the manifest of what earlier runs wrote, and where keys go. */
+interface DownloadJob {
+  readonly client: S3Client;
+  readonly location: S3Location;
+  readonly options: DownloadOptions;
+  readonly remote: ReadonlyMap<string, RemoteObject>;
+  readonly manifest: TransferManifest;
+  readonly place: Placement;
+}
+
+/**
+ * The keys to fetch, sorted: not done by an earlier run (same ETag and size in
+ * the manifest, and its file or unpacked members still there). A file this
+ * download did not write is kept when it is the same object, else refused.
+ */
+async function keysToFetch(job: DownloadJob, keys: readonly string[], concurrency: number): Promise<string[]> {
+  const { client, location, options, remote, manifest, place } = job;
   const todo: string[] = [];
   await runPool(keys, concurrency, async (key) => {
     const object = remote.get(key) as RemoteObject;
     const recorded = manifest.get(key);
     const current = recorded?.etag === object.etag && recorded?.size === object.size;
-    if (packed(key)) {
+    if (place.packed(key)) {
       if (key.endsWith(PACK_INDEX)) {
         if (!current) todo.push(key);
-      } else if (!current || !recorded?.unpacked || !membersPresent(dir, recorded)) todo.push(key);
+      } else if (!current || !recorded?.unpacked || !membersPresent(place.dir, recorded)) todo.push(key);
       return;
     }
-    const local = localOf(key);
+    const local = place.localOf(key);
     const state = localState(local, recorded);
     if (state === 'ours' && current) return; // done in an earlier run
     if (state === 'missing' || state === 'ours' || options.overwrite) {
@@ -144,7 +210,17 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
         'move it away, or pass --overwrite (overwrite: true) to replace it',
     );
   });
-  todo.sort();
+  return todo.sort();
+}
+
+/** Fetches `todo` (tar shards unpacked, then dropped), recording each in the manifest and reporting progress. */
+async function fetchKeys(
+  job: DownloadJob,
+  todo: readonly string[],
+  concurrency: number,
+  started: number,
+): Promise<{ bytes: number; unpacked: number }> {
+  const { client, location, options, remote, manifest, place } = job;
   const bytesTotal = todo.reduce((sum, key) => sum + (remote.get(key)?.size ?? 0), 0);
   let bytesDone = 0;
   let objectsDone = 0;
@@ -159,16 +235,16 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
     });
   report();
   await runPool(todo, concurrency, async (key) => {
-    const local = localOf(key);
+    const local = place.localOf(key);
     const object = remote.get(key) as RemoteObject;
     const sha256 = await fetchObject(client, location.bucket, key, local, object, options, (bytes) => {
       bytesDone += bytes;
       report();
     });
-    if (packed(key) && key.endsWith('.tar')) {
+    if (place.packed(key) && key.endsWith('.tar')) {
       const members = await unpackInto(
         local,
-        dir,
+        place.dir,
         key,
         manifest,
         options.overwrite ?? false,
@@ -178,24 +254,12 @@ async function downloadWith(client: S3Client, options: DownloadOptions): Promise
       fs.rmSync(local, { force: true });
       unpacked++;
     } else {
-      manifest.add(downloadEntry(key, object, sha256, packed(key) ? undefined : local, packed(key)));
+      manifest.add(downloadEntry(key, object, sha256, place.packed(key) ? undefined : local, place.packed(key)));
     }
     objectsDone++;
     report();
   });
-  if (keys.every((key) => !packed(key) || key.endsWith(PACK_INDEX) || manifest.get(key)?.unpacked)) {
-    fs.rmSync(path.join(stateDir, 'pack'), { recursive: true, force: true });
-  }
-  const seconds = (Date.now() - started) / 1000;
-  return {
-    objects: keys.length,
-    downloaded: todo.length,
-    skipped: keys.length - todo.length,
-    bytesDownloaded: bytesDone,
-    unpacked,
-    seconds,
-    bytesPerSecond: bytesDone / Math.max(0.001, seconds),
-  };
+  return { bytes: bytesDone, unpacked };
 }
 
 /** `ours`: the file this download wrote, unchanged since; `file`: some other file; `other`: not a regular file. */

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import {
   type CacheClipEntry,
   type CacheConfig,
+  type CachePlan,
   readPlan,
   sha256,
   type ShardRecord,
@@ -71,20 +72,52 @@ export function openClipCache(dir: string): ClipCache {
     throw new CacheDamagedError(damage.file, `${damage.reason}${more}`);
   }
   const done = table.records.filter((r): r is ShardRecord => r !== undefined);
-  const clips: CacheClipEntry[] = done.flatMap((r) => r.clips);
-  const skipped: SkippedItem[] = done.flatMap((r) => r.skipped);
-  const complete = done.length;
+  return buildClipCache({
+    dir,
+    plan,
+    records: done,
+    where: `in ${dir}`,
+    // Each shard is checked against its SHA-256 the first time a clip of it is read.
+    open: (record) => openShardFile(dir, record),
+    // verify() opens unchecked, to name the bad clips rather than stop at the bad shard.
+    openUnchecked: (record) => fs.promises.open(path.join(dir, record.file), 'r'),
+  });
+}
+
+/**
+ * Where a {@link ClipCache}'s clips come from: the plan, the complete shards,
+ * and how to open a shard's file (the one thing a local cache and one read
+ * from S3 do differently).
+ */
+export interface ClipCacheSource {
+  /** The folder the shard files are (or will be) in. */
+  readonly dir: string;
+  readonly plan: CachePlan;
+  /** The complete shards, in shard order. */
+  readonly records: readonly ShardRecord[];
+  /** The cache in an out-of-range message: `in DIR`, `at s3://…`. */
+  readonly where: string;
+  /** The shard's file, open for reading, its bytes checked against the record's SHA-256. */
+  readonly open: (record: ShardRecord) => Promise<fs.promises.FileHandle>;
+  /** The shard's file without the check, for verify(); absent: verify() reads through `open`. */
+  readonly openUnchecked?: (record: ShardRecord) => Promise<fs.promises.FileHandle>;
+}
+
+/** A {@link ClipCache} over `source`: each shard opened once (again after a failure), each clip one positioned read. */
+export function buildClipCache(source: ClipCacheSource): ClipCache {
+  const { dir, plan, records, where } = source;
+  const clips: CacheClipEntry[] = records.flatMap((r) => r.clips);
+  const skipped: SkippedItem[] = records.flatMap((r) => r.skipped);
+  const byShard = new Map(records.map((r) => [r.shard, r]));
   const { frames, height, width, channels } = plan.config;
   const shape = [frames, height, width, channels] as const;
-  // Each shard is checked against its SHA-256 the first time a clip of it is read.
-  // verify() opens unchecked, to name the bad clips rather than stop at the bad shard.
   const handles = new Map<string, Promise<fs.promises.FileHandle>>();
   const handle = (shard: number, checked: boolean): Promise<fs.promises.FileHandle> => {
     const key = `${shard}:${checked}`;
     let open = handles.get(key);
     if (!open) {
-      const record = table.records[shard] as ShardRecord;
-      open = checked ? openShardFile(dir, record) : fs.promises.open(path.join(dir, record.file), 'r');
+      const record = byShard.get(shard) as ShardRecord;
+      open = checked || !source.openUnchecked ? source.open(record) : source.openUnchecked(record);
       open.catch(() => handles.delete(key));
       handles.set(key, open);
     }
@@ -94,8 +127,8 @@ export function openClipCache(dir: string): ClipCache {
     (checked: boolean) =>
     async (i: number): Promise<CachedClip> => {
       const entry = clips[i];
-      if (!entry) throw new RangeError(`clip ${i} is out of range: the cache in ${dir} holds ${clips.length} clips`);
-      const file = path.join(dir, (table.records[entry.shard] as ShardRecord).file);
+      if (!entry) throw new RangeError(`clip ${i} is out of range: the cache ${where} holds ${clips.length} clips`);
+      const file = path.join(dir, (byShard.get(entry.shard) as ShardRecord).file);
       return { data: await readClipBytes(await handle(entry.shard, checked), entry, file), shape, entry };
     };
   const readClip = reader(true);
@@ -106,9 +139,9 @@ export function openClipCache(dir: string): ClipCache {
     shape,
     clips,
     skipped,
-    shards: { planned: plan.shardCount, complete },
+    shards: { planned: plan.shardCount, complete: records.length },
     readClip,
-    ...derivedReaders(readClip, clips.length, reader(false)),
+    ...derivedReaders(readClip, clips.length, source.openUnchecked ? reader(false) : readClip),
     async close() {
       for (const open of handles.values()) await (await open.catch(() => undefined))?.close();
       handles.clear();
@@ -116,11 +149,8 @@ export function openClipCache(dir: string): ClipCache {
   };
 }
 
-/**
- * `readClipFloat` and `verify` on top of any `readClip`: the same for a local
- * cache and one read from S3.
- */
-export function derivedReaders(
+/** `readClipFloat` and `verify` on top of `readClip`. */
+function derivedReaders(
   readClip: (i: number) => Promise<CachedClip>,
   clipCount: number,
   readUnchecked: (i: number) => Promise<CachedClip> = readClip,

@@ -29,11 +29,10 @@ import {
   writeCacheIndex,
 } from './cache-format';
 import { CacheLockedError, lockCache } from './cache-lock';
-import { type Clip, extractItemClip } from './clip';
+import { type Clip, type ClipOptions, extractItemClip } from './clip';
 import { FfmpegMissingError, locateTool } from './ffmpeg';
-import type { PixelFormat, ResizePolicy } from './frames';
 import { getSampler } from './sampling';
-import { readShardTable } from './shard-file';
+import { readShardTable, type ShardTable } from './shard-file';
 
 /**
  * The largest clip `extract` makes: 64 MiB of uint8 `[T,H,W,C]`. Each worker
@@ -45,33 +44,15 @@ export const MAX_CLIP_BYTES = 64 * 1024 * 1024;
 /** ffmpeg's own limit on a frame side. */
 const MAX_SIDE = 16384;
 
-export interface ExtractOptions {
+/**
+ * The clip settings are those of {@link ClipOptions}, all optional here: `frames`
+ * defaults to 16, `width` and `height` to 32, the others as there. A video
+ * whose frames at the output size fit in `maxBufferBytes` (per clip) is
+ * decoded whole in one ffmpeg pass; a longer one is probed and streamed.
+ */
+export interface ExtractOptions extends Partial<ClipOptions> {
   /** Cache folder; created if missing. */
   readonly out: string;
-  /** Frames per clip. @default 16 */
-  readonly frames?: number;
-  /** @default 32 */
-  readonly width?: number;
-  /** @default 32 */
-  readonly height?: number;
-  /** @default 'rgb24' */
-  readonly pixelFormat?: PixelFormat;
-  /** @default 'crop' */
-  readonly resize?: ResizePolicy;
-  /** Resample rate before sampling; unset keeps native frames. */
-  readonly fps?: number;
-  /** `uniform` or `random`. @default 'uniform' */
-  readonly sampler?: string;
-  /** @default 1 */
-  readonly stride?: number;
-  /** @default 0 */
-  readonly seed?: number;
-  /**
-   * Per clip: videos whose frames at the output size fit in this many bytes
-   * are decoded whole in one ffmpeg pass (exact frame count); longer ones are
-   * probed and streamed. See `ClipOptions.maxBufferBytes`. @default 32 MiB
-   */
-  readonly maxBufferBytes?: number;
   /** Clips decoded at once (each one ffmpeg process). @default CPU cores */
   readonly workers?: number;
   /** Clips per shard file. @default 64 */
@@ -79,7 +60,6 @@ export interface ExtractOptions {
   /** Process only shard files with `shard % count === index` (one job of an array job). */
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onProgress?: (progress: ExtractProgress) => void;
-  readonly signal?: AbortSignal;
 }
 
 export interface ExtractProgress {
@@ -237,154 +217,153 @@ interface ShardWriter {
   readonly skipped: SkippedItem[];
 }
 
+/** This job's counts so far: resumed shards count at the start, written ones as they finish. */
+interface Tally {
+  /** Items handled (written, skipped or resumed). */
+  done: number;
+  /** Items that could not be read in this run. */
+  skippedCount: number;
+  clips: number;
+  paddedClips: number;
+  resumedShards: number;
+  readonly skipped: SkippedItem[];
+  readonly failedShards: number[];
+}
+
+/** What the workers share: the plan, where the shards go, the shards being written, and the tally. */
+interface ShardJob {
+  readonly out: string;
+  readonly plan: CachePlan;
+  readonly classIndex: ReadonlyMap<string, number>;
+  readonly writers: Map<number, ShardWriter>;
+  readonly tally: Tally;
+}
+
 async function extractLocked(dataset: VideoDataset, options: ExtractOptions, s: Settings): Promise<ExtractResult> {
   const { out, config, clipsPerShard, workers, slice } = s;
   const plan = ensurePlan(out, dataset, config, clipsPerShard);
-  const classIndex = new Map(plan.classes.map((name, i) => [name, i]));
-  const byPath = new Map(dataset.items.map((item) => [item.path, item]));
-
   const mine = Array.from({ length: plan.shardCount }, (_, k) => k).filter((k) => k % slice.count === slice.index);
   const total = mine.reduce((sum, k) => sum + shardItems(plan, k).length, 0);
-  let done = 0;
-  let skippedCount = 0;
-  const skipped: SkippedItem[] = [];
-  const failedShards: number[] = [];
-  let clips = 0;
-  let paddedClips = 0;
-  let resumedShards = 0;
-  const report = (): void => options.onProgress?.({ done, total, skipped: skippedCount });
+  const tally: Tally = {
+    done: 0,
+    skippedCount: 0,
+    clips: 0,
+    paddedClips: 0,
+    resumedShards: 0,
+    skipped: [],
+    failedShards: [],
+  };
+  const report = (): void => options.onProgress?.({ done: tally.done, total, skipped: tally.skippedCount });
 
   // One listing and one pass over the sidecars (or index.json): linear in shards.
   const table = readShardTable(out, plan);
+  const todo = countFinishedShards(plan, table, mine, tally);
+  if (todo.length) removeStaleFiles(out, table.names, todo);
+  report();
+
+  const job: ShardJob = {
+    out,
+    plan,
+    classIndex: new Map(plan.classes.map((name, i) => [name, i])),
+    writers: new Map(todo.map((shard) => [shard, newShardWriter(plan, shard)])),
+    tally,
+  };
+  await extractClips(job, todo, dataset, options, config, workers, report);
+
+  if (total > 0 && tally.clips === 0) {
+    const first = tally.skipped[0]?.error ?? 'no item was extracted';
+    throw new Error(
+      `no clip could be extracted: all ${total} item(s) of this run failed (first: ${first}); ` +
+        'nothing was marked done: fix or remove those files and run the same command again',
+    );
+  }
+  const complete = tally.failedShards.length === 0 && writeIndexIfComplete(out, plan);
+  return {
+    clips: tally.clips,
+    shards: mine.length,
+    resumedShards: tally.resumedShards,
+    skipped: tally.skipped,
+    seconds: (Date.now() - s.started) / 1000,
+    complete,
+    paddedClips: tally.paddedClips,
+    failedShards: tally.failedShards,
+  };
+}
+
+/** Counts the shards of `mine` an earlier run finished into the tally; returns the others, still to do. */
+function countFinishedShards(plan: CachePlan, table: ShardTable, mine: readonly number[], tally: Tally): number[] {
   const todo: number[] = [];
   for (const shard of mine) {
     const record = table.records[shard];
     if (record) {
-      resumedShards++;
-      clips += record.clips.length;
-      paddedClips += record.clips.filter((c) => (c.paddedFrames ?? 0) > 0).length;
-      skipped.push(...record.skipped);
-      done += shardItems(plan, shard).length;
+      tally.resumedShards++;
+      tally.clips += record.clips.length;
+      tally.paddedClips += record.clips.filter((c) => (c.paddedFrames ?? 0) > 0).length;
+      tally.skipped.push(...record.skipped);
+      tally.done += shardItems(plan, shard).length;
     } else {
       todo.push(shard);
     }
   }
-  if (todo.length) {
-    // An index must never describe an incomplete cache; leftovers of a killed run go too.
-    fs.rmSync(path.join(out, 'index.json'), { force: true });
-    const prefixes = new Set(todo.map(shardName));
-    for (const name of table.names)
-      if (name.includes('.tmp-') && prefixes.has(name.split('.')[0] as string))
-        fs.rmSync(path.join(out, name), { force: true });
-  }
-  report();
+  return todo;
+}
 
-  const writers = new Map<number, ShardWriter>(
-    todo.map((shard) => [
-      shard,
-      {
-        shard,
-        items: shardItems(plan, shard),
-        waiting: new Map(),
-        next: 0,
-        offset: 0,
-        hash: crypto.createHash('sha256'),
-        entries: [],
-        skipped: [],
-      },
-    ]),
-  );
-  const tempOf = (shard: number): string => path.join(out, `${shardName(shard)}.bin.tmp-${process.pid}`);
-  const flush = (w: ShardWriter): void => {
-    for (let part = w.waiting.get(w.next); part; part = w.waiting.get(w.next)) {
-      w.waiting.delete(w.next);
-      const itemIndex = w.items[w.next] as number;
-      const item = plan.items[itemIndex] as CachePlan['items'][number];
-      w.next++;
-      if ('error' in part) {
-        w.skipped.push({ path: item.path, error: part.error });
-        continue;
-      }
-      const { data, sourceFrames, decodedFrames, paddedFrames, indices } = part.clip;
-      const fd = (w.fd ??= fs.openSync(tempOf(w.shard), 'w'));
-      namingPath(tempOf(w.shard), () => fs.writeSync(fd, data));
-      w.hash.update(data);
-      w.entries.push({
-        ...item,
-        item: itemIndex,
-        labelIndex: classIndex.get(item.label) ?? -1,
-        shard: w.shard,
-        offset: w.offset,
-        length: data.length,
-        sha256: sha256(data),
-        sourceFrames,
-        decodedFrames,
-        paddedFrames,
-        indices,
-      });
-      w.offset += data.length;
-    }
-    if (w.next === w.items.length) finishShard(w);
-  };
-  const finishShard = (w: ShardWriter): void => {
-    skipped.push(...w.skipped);
-    if (w.entries.length === 0) {
-      // Nothing readable: recording the shard would make every re-run skip these items for good.
-      writers.delete(w.shard);
-      failedShards.push(w.shard);
-      return;
-    }
-    const name = shardName(w.shard);
-    const fd = w.fd as number;
-    namingPath(tempOf(w.shard), () => fs.fsyncSync(fd));
-    fs.closeSync(fd);
-    w.fd = undefined;
-    fs.renameSync(tempOf(w.shard), path.join(out, `${name}.bin`));
-    writers.delete(w.shard); // renamed: no temp of it is left to clean up
-    const record: ShardRecord = {
-      shard: w.shard,
-      file: `${name}.bin`,
-      bytes: w.offset,
-      sha256: w.hash.digest('hex'),
-      clips: w.entries,
-      skipped: w.skipped,
-    };
-    // The sidecar goes last: its existence is what marks the shard done.
-    writeFileAtomic(path.join(out, `${name}.json`), JSON.stringify(record));
-    clips += w.entries.length;
-    paddedClips += w.entries.filter((e) => (e.paddedFrames ?? 0) > 0).length;
-  };
+/** An index must never describe an incomplete cache; leftovers of a killed run go too. */
+function removeStaleFiles(out: string, names: Iterable<string>, todo: readonly number[]): void {
+  fs.rmSync(path.join(out, 'index.json'), { force: true });
+  const prefixes = new Set(todo.map(shardName));
+  for (const name of names)
+    if (name.includes('.tmp-') && prefixes.has(name.split('.')[0] as string))
+      fs.rmSync(path.join(out, name), { force: true });
+}
 
-  // One queue of clips across this job's shards, so K workers stay busy past
-  // shard boundaries; a shard is written as soon as all its clips are in.
+function newShardWriter(plan: CachePlan, shard: number): ShardWriter {
+  return {
+    shard,
+    items: shardItems(plan, shard),
+    waiting: new Map(),
+    next: 0,
+    offset: 0,
+    hash: crypto.createHash('sha256'),
+    entries: [],
+    skipped: [],
+  };
+}
+
+/** The temp file a shard is written to until it is complete. */
+function shardTemp(out: string, shard: number): string {
+  return path.join(out, `${shardName(shard)}.bin.tmp-${process.pid}`);
+}
+
+/**
+ * One queue of clips across this job's shards, so K workers stay busy past
+ * shard boundaries; a shard is written as soon as all its clips are in.
+ */
+async function extractClips(
+  job: ShardJob,
+  todo: readonly number[],
+  dataset: VideoDataset,
+  options: ExtractOptions,
+  config: CacheConfig,
+  workers: number,
+  report: () => void,
+): Promise<void> {
   type Slot = { shard: number; position: number };
-  const queue: Slot[] = todo.flatMap((shard) => shardItems(plan, shard).map((_, position) => ({ shard, position })));
+  const queue: Slot[] = todo.flatMap((shard) =>
+    shardItems(job.plan, shard).map((_, position) => ({ shard, position })),
+  );
+  const byPath = new Map(dataset.items.map((item) => [item.path, item]));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < queue.length) {
       options.signal?.throwIfAborted();
       const slot = queue[next++] as Slot;
-      const w = writers.get(slot.shard) as ShardWriter;
-      const planned = plan.items[w.items[slot.position] as number];
-      const item = byPath.get(planned?.path ?? '');
-      let result: { clip: Clip } | { error: string };
-      try {
-        if (!item) throw new Error(`${planned?.path}: listed in cache.json but no longer in the dataset`);
-        const clip = await extractItemClip(item, {
-          ...clipOptions(config),
-          maxBufferBytes: options.maxBufferBytes,
-          signal: options.signal,
-        });
-        result = { clip };
-      } catch (error) {
-        // A missing tool is not one bad video: stop rather than call every video unreadable.
-        if (options.signal?.aborted || error instanceof FfmpegMissingError) throw error;
-        result = { error: (error as Error).message };
-        skippedCount++;
-      }
+      const w = job.writers.get(slot.shard) as ShardWriter;
+      const planned = job.plan.items[w.items[slot.position] as number];
+      const result = await extractPlanned(planned?.path, byPath, options, config, job.tally);
       w.waiting.set(slot.position, result);
-      done++;
-      flush(w);
+      job.tally.done++;
+      flushShard(job, w);
       report();
     }
   };
@@ -394,32 +373,104 @@ async function extractLocked(dataset: VideoDataset, options: ExtractOptions, s: 
     settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, worker));
   } finally {
     // Unfinished shards are redone by the next run: their temps go now, on every exit path (a kill: the next run).
-    for (const w of writers.values()) {
+    for (const w of job.writers.values()) {
       if (w.fd !== undefined) fs.closeSync(w.fd);
-      fs.rmSync(tempOf(w.shard), { force: true });
+      fs.rmSync(shardTemp(job.out, w.shard), { force: true });
     }
   }
   options.signal?.throwIfAborted();
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+}
 
-  if (total > 0 && clips === 0) {
-    const first = skipped[0]?.error ?? 'no item was extracted';
-    throw new Error(
-      `no clip could be extracted: all ${total} item(s) of this run failed (first: ${first}); ` +
-        'nothing was marked done: fix or remove those files and run the same command again',
-    );
+/** One planned item's clip, or why it could not be read (counted as skipped). */
+async function extractPlanned(
+  plannedPath: string | undefined,
+  byPath: ReadonlyMap<string, VideoDataset['items'][number]>,
+  options: ExtractOptions,
+  config: CacheConfig,
+  tally: Tally,
+): Promise<{ clip: Clip } | { error: string }> {
+  const item = byPath.get(plannedPath ?? '');
+  try {
+    if (!item) throw new Error(`${plannedPath}: listed in cache.json but no longer in the dataset`);
+    const clip = await extractItemClip(item, {
+      ...clipOptions(config),
+      maxBufferBytes: options.maxBufferBytes,
+      signal: options.signal,
+    });
+    return { clip };
+  } catch (error) {
+    // A missing tool is not one bad video: stop rather than call every video unreadable.
+    if (options.signal?.aborted || error instanceof FfmpegMissingError) throw error;
+    tally.skippedCount++;
+    return { error: (error as Error).message };
   }
-  const complete = failedShards.length === 0 && writeIndexIfComplete(out, plan);
-  return {
-    clips,
-    shards: mine.length,
-    resumedShards,
-    skipped,
-    seconds: (Date.now() - s.started) / 1000,
-    complete,
-    paddedClips,
-    failedShards,
+}
+
+/** Writes the shard's clips that are next in item order, and finishes the shard when all are in. */
+function flushShard(job: ShardJob, w: ShardWriter): void {
+  for (let part = w.waiting.get(w.next); part; part = w.waiting.get(w.next)) {
+    w.waiting.delete(w.next);
+    const itemIndex = w.items[w.next] as number;
+    const item = job.plan.items[itemIndex] as CachePlan['items'][number];
+    w.next++;
+    if ('error' in part) {
+      w.skipped.push({ path: item.path, error: part.error });
+      continue;
+    }
+    const { data, sourceFrames, decodedFrames, paddedFrames, indices } = part.clip;
+    const temp = shardTemp(job.out, w.shard);
+    const fd = (w.fd ??= fs.openSync(temp, 'w'));
+    namingPath(temp, () => fs.writeSync(fd, data));
+    w.hash.update(data);
+    w.entries.push({
+      ...item,
+      item: itemIndex,
+      labelIndex: job.classIndex.get(item.label) ?? -1,
+      shard: w.shard,
+      offset: w.offset,
+      length: data.length,
+      sha256: sha256(data),
+      sourceFrames,
+      decodedFrames,
+      paddedFrames,
+      indices,
+    });
+    w.offset += data.length;
+  }
+  if (w.next === w.items.length) finishShard(job, w);
+}
+
+/** Renames the complete shard into place and writes its sidecar; a shard with no readable item is failed. */
+function finishShard(job: ShardJob, w: ShardWriter): void {
+  const { out, writers, tally } = job;
+  tally.skipped.push(...w.skipped);
+  if (w.entries.length === 0) {
+    // Nothing readable: recording the shard would make every re-run skip these items for good.
+    writers.delete(w.shard);
+    tally.failedShards.push(w.shard);
+    return;
+  }
+  const name = shardName(w.shard);
+  const temp = shardTemp(out, w.shard);
+  const fd = w.fd as number;
+  namingPath(temp, () => fs.fsyncSync(fd));
+  fs.closeSync(fd);
+  w.fd = undefined;
+  fs.renameSync(temp, path.join(out, `${name}.bin`));
+  writers.delete(w.shard); // renamed: no temp of it is left to clean up
+  const record: ShardRecord = {
+    shard: w.shard,
+    file: `${name}.bin`,
+    bytes: w.offset,
+    sha256: w.hash.digest('hex'),
+    clips: w.entries,
+    skipped: w.skipped,
   };
+  // The sidecar goes last: its existence is what marks the shard done.
+  writeFileAtomic(path.join(out, `${name}.json`), JSON.stringify(record));
+  tally.clips += w.entries.length;
+  tally.paddedClips += w.entries.filter((e) => (e.paddedFrames ?? 0) > 0).length;
 }
 
 function cacheConfig(o: ExtractOptions): CacheConfig {

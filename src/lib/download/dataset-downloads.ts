@@ -22,7 +22,8 @@ export interface DatasetSource {
   readonly into: string;
 }
 
-export interface DatasetRecipe {
+/** How one public dataset is downloaded: its sources, and how the unpacked files become a readable layout. */
+export interface DatasetDownload {
   readonly name: string;
   readonly description: string;
   /** The layout the result is checked with (see data/registry.ts). */
@@ -32,7 +33,7 @@ export interface DatasetRecipe {
   finish(out: string): Promise<string>;
 }
 
-const UCF101: DatasetRecipe = {
+const UCF101: DatasetDownload = {
   name: 'ucf101',
   description: 'UCF101: 13,320 clips of 101 actions (6.5 GB RAR) + the official three train/test splits (zip)',
   layout: 'ucf101',
@@ -48,7 +49,7 @@ const UCF101: DatasetRecipe = {
   finish: async (out) => path.join(out, 'ucf101'),
 };
 
-const HMDB51: DatasetRecipe = {
+const HMDB51: DatasetDownload = {
   name: 'hmdb51',
   description: 'HMDB51: 6,766 clips of 51 actions (a RAR of per-class RARs, 2 GB) + the official 70/30 splits (RAR)',
   layout: 'folder',
@@ -80,7 +81,7 @@ const HMDB51: DatasetRecipe = {
   },
 };
 
-const INDOOR: DatasetRecipe = {
+const INDOOR: DatasetDownload = {
   name: 'indoor-objects',
   description:
     'an indoor-object image set from Mendeley Data (one zip of <class>/<image> folders); give --images-url (the "Download All" link)',
@@ -91,16 +92,19 @@ const INDOOR: DatasetRecipe = {
   },
 };
 
-const RECIPES = new Map<string, DatasetRecipe>([UCF101, HMDB51, INDOOR].map((r) => [r.name, r]));
+const DOWNLOADS = new Map<string, DatasetDownload>([UCF101, HMDB51, INDOOR].map((r) => [r.name, r]));
 
-export function getRecipe(name: string): DatasetRecipe {
-  const recipe = RECIPES.get(name);
-  if (!recipe) throw new Error(`unknown dataset "${name}"; choose from ${[...RECIPES.keys(), 'kinetics'].join(', ')}`);
-  return recipe;
+/** The download of dataset `name`; throws naming the datasets it knows (and kinetics, fetched its own way). */
+export function getDatasetDownload(name: string): DatasetDownload {
+  const download = DOWNLOADS.get(name);
+  if (!download)
+    throw new Error(`unknown dataset "${name}"; choose from ${[...DOWNLOADS.keys(), 'kinetics'].join(', ')}`);
+  return download;
 }
 
-export function recipeNames(): string[] {
-  return [...RECIPES.keys()];
+/** The datasets `fetchDataset` downloads (kinetics, fetched clip by clip, is not one of them). */
+export function downloadableDatasets(): string[] {
+  return [...DOWNLOADS.keys()];
 }
 
 /**
