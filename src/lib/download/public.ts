@@ -17,4 +17,9 @@ export {
   type DownloadFileResult,
 } from './http-download';
 export { fetchKinetics, type KineticsFetchOptions, type KineticsFetchResult } from './kinetics-fetch';
-export { type DatasetRecipe, type DatasetSource, getRecipe, recipeNames } from './recipes';
+export {
+  type DatasetDownload,
+  type DatasetSource,
+  downloadableDatasets,
+  getDatasetDownload,
+} from './dataset-downloads';
