@@ -19,13 +19,14 @@ function onPath(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** The prefix holding include/oneapi/dnnl/dnnl.hpp and lib/libdnnl.*, or undefined. */
+/** The prefix holding include/oneapi/dnnl/dnnl.hpp and lib/libdnnl.* (oneDNN 2.x or 3.x), or undefined. */
 function findOneDnn() {
   const prefixes = [process.env.DNNL_PREFIX, process.env.DNNLROOT, '/usr', '/usr/local', '/opt/homebrew'];
   for (const prefix of prefixes.filter(Boolean)) {
     if (!fs.existsSync(path.join(prefix, 'include', 'oneapi', 'dnnl', 'dnnl.hpp'))) continue;
     const libDirs = [
       path.join(prefix, 'lib'),
+      path.join(prefix, 'lib64'), // Fedora, openSUSE, CMake's default on their kind of system
       path.join(prefix, 'lib', 'x86_64-linux-gnu'),
       path.join(prefix, 'lib', 'aarch64-linux-gnu'),
     ];
@@ -35,6 +36,17 @@ function findOneDnn() {
     if (lib) return { prefix, lib };
   }
   return undefined;
+}
+
+/** "major.minor.patch" from the prefix's dnnl_version.h (the addon builds against 2.x and 3.x), or "?". */
+function oneDnnVersion(prefix) {
+  try {
+    const text = fs.readFileSync(path.join(prefix, 'include', 'oneapi', 'dnnl', 'dnnl_version.h'), 'utf8');
+    const part = (name) => new RegExp(`#define DNNL_VERSION_${name} (\\d+)`).exec(text)?.[1] ?? '?';
+    return ['MAJOR', 'MINOR', 'PATCH'].map(part).join('.');
+  } catch {
+    return '?';
+  }
 }
 
 /** node-gyp's entry script: npm's own (npm passes its path), else a local or npm-bundled copy. */
@@ -106,7 +118,9 @@ function main() {
     say(`native oneDNN kernels failed to build (see ${log}); training uses the wasm kernels`);
     return;
   }
-  say(`native oneDNN kernels built (native/build/Release/actlab_onednn.node, oneDNN from ${dnnl.prefix})`);
+  say(
+    `native oneDNN kernels built (native/build/Release/actlab_onednn.node, oneDNN ${oneDnnVersion(dnnl.prefix)} from ${dnnl.prefix})`,
+  );
 }
 
 try {

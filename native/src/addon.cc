@@ -3,6 +3,8 @@
 // the caller allocated (views into the wasm heap or the cpu backend's arrays):
 // nothing is copied on the way in or out. Tensors are channels-last, as in
 // TensorFlow.js: x [N,(D,)H,W,C], filters [(kD,)kH,kW,C/groups,outC].
+// Builds against oneDNN 2.x (Debian, older distributions) and 3.x (Homebrew,
+// current Ubuntu): see primitiveDesc below.
 //
 // Exports:
 //   version() -> "major.minor.patch"
@@ -38,6 +40,7 @@
 #include <vector>
 
 #include "oneapi/dnnl/dnnl.hpp"
+#include "oneapi/dnnl/dnnl_version.h"
 
 using dnnl::memory;
 using tag = dnnl::memory::format_tag;
@@ -59,13 +62,26 @@ struct JsError {
   std::string message;
 };
 
+// A failed Node-API call leaves its outputs unset: throw, naming the call and Node's reason.
+void napiCheck(napi_env env, napi_status status, const char* call) {
+  if (status == napi_ok) return;
+  const napi_extended_error_info* info = nullptr;
+  const char* why = napi_get_last_error_info(env, &info) == napi_ok && info && info->error_message
+                        ? info->error_message
+                        : "no reason given";
+  throw JsError{std::string(call) + " failed: " + why + " (napi_status " + std::to_string(status) + ")"};
+}
+
+// NAPI_CALL(napi_foo, env, args...) calls napi_foo(env, args...) and checks its status.
+#define NAPI_CALL(fn, env, ...) napiCheck((env), fn((env), __VA_ARGS__), #fn)
+
 float* floats(napi_env env, napi_value value, size_t* length, const char* name) {
   bool isTyped = false;
-  napi_is_typedarray(env, value, &isTyped);
+  NAPI_CALL(napi_is_typedarray, env, value, &isTyped);
   if (!isTyped) throw JsError{std::string(name) + " must be a Float32Array"};
   napi_typedarray_type type;
   void* data = nullptr;
-  napi_get_typedarray_info(env, value, &type, length, &data, nullptr, nullptr);
+  NAPI_CALL(napi_get_typedarray_info, env, value, &type, length, &data, nullptr, nullptr);
   if (type != napi_float32_array) throw JsError{std::string(name) + " must be a Float32Array"};
   return static_cast<float*>(data);
 }
@@ -75,8 +91,8 @@ int32_t* ints(napi_env env, napi_value value, size_t expected, const char* name)
   size_t length = 0;
   void* data = nullptr;
   bool isTyped = false;
-  napi_is_typedarray(env, value, &isTyped);
-  if (isTyped) napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+  NAPI_CALL(napi_is_typedarray, env, value, &isTyped);
+  if (isTyped) NAPI_CALL(napi_get_typedarray_info, env, value, &type, &length, &data, nullptr, nullptr);
   if (!isTyped || type != napi_int32_array || length != expected) {
     throw JsError{std::string(name) + " must be an Int32Array of " + std::to_string(expected)};
   }
@@ -92,12 +108,13 @@ double number(napi_env env, napi_value value, const char* name) {
 std::vector<napi_value> args(napi_env env, napi_callback_info info, size_t count) {
   std::vector<napi_value> argv(count);
   size_t argc = count;
-  napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr);
+  NAPI_CALL(napi_get_cb_info, env, info, &argc, argv.data(), nullptr, nullptr);
   if (argc < count) throw JsError{"expected " + std::to_string(count) + " arguments, got " + std::to_string(argc)};
   return argv;
 }
 
-// Runs body; turns JsError and dnnl::error into a thrown JS Error.
+// Runs body; turns JsError and dnnl::error into a thrown JS Error. napi_throw_error
+// goes unchecked: it fails only when an exception is already pending, which then propagates.
 template <typename F>
 napi_value guarded(napi_env env, F body) {
   try {
@@ -118,6 +135,41 @@ void checkLength(size_t have, int64_t want, const char* name) {
     throw JsError{std::string(name) + " has " + std::to_string(have) + " floats; the geometry needs " +
                   std::to_string(want)};
   }
+}
+
+// oneDNN 3.0 removed the operation descriptors (convolution_forward::desc and
+// kin) that 2.x builds a primitive descriptor from: 3.x takes the engine first,
+// then the same arguments, then a backward primitive's forward hint. Pooling
+// differs further and has its own pair below (poolingPds).
+template <typename Primitive, typename... Args>
+typename Primitive::primitive_desc primitiveDesc(const Args&... args) {
+#if DNNL_VERSION_MAJOR >= 3
+  return typename Primitive::primitive_desc(cpuEngine(), args...);
+#else
+  return typename Primitive::primitive_desc(typename Primitive::desc(args...), cpuEngine());
+#endif
+}
+
+// Passes no implementation over (see backwardDesc).
+bool anyImpl(const char*) { return false; }
+
+// A backward primitive's descriptor, built with its forward one as the hint and
+// passing over the implementations skip(name) rejects. The loop runs here since
+// 2.x's next_impl() reads the op descriptor, which must still be alive.
+template <typename Primitive, typename Hint, typename Skip, typename... Args>
+typename Primitive::primitive_desc backwardDesc(const Hint& forward, Skip skip, const Args&... args) {
+#if DNNL_VERSION_MAJOR >= 3
+  typename Primitive::primitive_desc pd(cpuEngine(), args..., forward);
+#else
+  typename Primitive::desc op(args...);
+  typename Primitive::primitive_desc pd(op, cpuEngine(), forward);
+#endif
+  while (skip(pd.impl_info_str())) {
+    if (!pd.next_impl()) {
+      throw JsError{std::string("oneDNN has no safe implementation left after ") + pd.impl_info_str()};
+    }
+  }
+  return pd;
 }
 
 // ---------------------------------------------------------------- convolution
@@ -150,7 +202,11 @@ memory::desc dataDesc(const ConvGeometry& g, bool input) {
 
 // The TensorFlow.js filter [(kD,)kH,kW,C/groups,outC] described in oneDNN's
 // logical order ((g,)o,i,(d,)h,w) by strides; output channels are group-major.
-memory::desc userWeightsDesc(const ConvGeometry& g) {
+struct WeightsLayout {
+  memory::dims dims, strides;
+};
+
+WeightsLayout weightsLayout(const ConvGeometry& g) {
   const int64_t G = g.groups, cig = g.ic / G, cog = g.oc / G;
   const int64_t sw = cig * g.oc, sh = g.kw * sw, sd = g.kh * sh;
   memory::dims dims, strides;
@@ -169,13 +225,16 @@ memory::desc userWeightsDesc(const ConvGeometry& g) {
   strides.push_back(sh);
   dims.push_back(g.kw);
   strides.push_back(sw);
-  return memory::desc(dims, dt::f32, strides);
+  return {dims, strides};
 }
 
-memory::desc anyWeightsDesc(const ConvGeometry& g) {
-  memory::dims dims = userWeightsDesc(g).dims();
-  return memory::desc(dims, dt::f32, tag::any);
+memory::desc userWeightsDesc(const ConvGeometry& g) {
+  const WeightsLayout w = weightsLayout(g);
+  return memory::desc(w.dims, dt::f32, w.strides);
 }
+
+// The same shape in the layout oneDNN picks (a desc's dims() is get_dims() in 3.x: built anew instead).
+memory::desc anyWeightsDesc(const ConvGeometry& g) { return memory::desc(weightsLayout(g).dims, dt::f32, tag::any); }
 
 // TensorFlow.js's "same" padding goes negative where a window is smaller than
 // its stride (a 1x1 convolution at stride 2 reads x at 2o+1, not 2o). oneDNN
@@ -236,11 +295,10 @@ struct ConvEntry {
 
 std::unordered_map<std::string, std::unique_ptr<ConvEntry>> convCache;
 
-
 dnnl::convolution_forward::primitive_desc forwardPd(const ConvPlan& p, const memory::desc& weights) {
-  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, p.src,
-                                    weights, p.dst, p.strides, p.dilations, p.padL, p.padR);
-  return dnnl::convolution_forward::primitive_desc(d, cpuEngine());
+  return primitiveDesc<dnnl::convolution_forward>(dnnl::prop_kind::forward_training,
+                                                  dnnl::algorithm::convolution_direct, p.src, weights, p.dst,
+                                                  p.strides, p.dilations, p.padL, p.padR);
 }
 
 // oneDNN 2.6's 1x1 filter gradient writes past its strided-copy ("rtus")
@@ -266,18 +324,15 @@ ConvEntry& convEntry(int kind, const int32_t* raw, const ConvGeometry& g) {
     entry->prim = dnnl::convolution_forward(hint);
     entry->weights = hint.weights_desc();
   } else if (kind == 1) {
-    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, p.src, any, p.dst, p.strides,
-                                            p.dilations, p.padL, p.padR);
-    dnnl::convolution_backward_data::primitive_desc pd(d, cpuEngine(), hint);
+    auto pd = backwardDesc<dnnl::convolution_backward_data>(hint, anyImpl, dnnl::algorithm::convolution_direct,
+                                                            p.src, any, p.dst, p.strides, p.dilations, p.padL, p.padR);
     entry->prim = dnnl::convolution_backward_data(pd);
     entry->weights = pd.weights_desc();
   } else {
-    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, p.src, any, p.dst, p.strides,
-                                               p.dilations, p.padL, p.padR);
-    dnnl::convolution_backward_weights::primitive_desc pd(d, cpuEngine(), hint);
-    while (unsafeFilterGradient(pd.impl_info_str(), g)) {
-      if (!pd.next_impl()) throw JsError{"oneDNN has no safe filter-gradient implementation for this convolution"};
-    }
+    auto unsafe = [&](const char* impl) { return unsafeFilterGradient(impl, g); };
+    auto pd = backwardDesc<dnnl::convolution_backward_weights>(hint, unsafe, dnnl::algorithm::convolution_direct,
+                                                               p.src, any, p.dst, p.strides, p.dilations, p.padL,
+                                                               p.padR);
     entry->prim = dnnl::convolution_backward_weights(pd);
     entry->weights = pd.diff_weights_desc();
   }
@@ -475,6 +530,24 @@ struct PoolEntry {
 
 std::unordered_map<std::string, std::unique_ptr<PoolEntry>> poolCache;
 
+// 3.x's pooling takes dilations (0: none) after the kernel, which 2.x's has not.
+void poolingPds(PoolEntry& e, dnnl::algorithm alg, const memory::dims& strides, const memory::dims& kernel,
+                const memory::dims& padL, const memory::dims& padR) {
+#if DNNL_VERSION_MAJOR >= 3
+  const memory::dims none(kernel.size(), 0);
+  e.fwdPd = primitiveDesc<dnnl::pooling_forward>(dnnl::prop_kind::forward_training, alg, e.src, e.dst, strides,
+                                                 kernel, none, padL, padR);
+  auto bwdPd =
+      backwardDesc<dnnl::pooling_backward>(e.fwdPd, anyImpl, alg, e.src, e.dst, strides, kernel, none, padL, padR);
+#else
+  e.fwdPd = primitiveDesc<dnnl::pooling_forward>(dnnl::prop_kind::forward_training, alg, e.src, e.dst, strides,
+                                                 kernel, padL, padR);
+  auto bwdPd = backwardDesc<dnnl::pooling_backward>(e.fwdPd, anyImpl, alg, e.src, e.dst, strides, kernel, padL, padR);
+#endif
+  e.fwd = dnnl::pooling_forward(e.fwdPd);
+  e.bwd = dnnl::pooling_backward(bwdPd);
+}
+
 PoolEntry& poolEntry(bool max, const int32_t* raw) {
   std::string key(reinterpret_cast<const char*>(raw), 18 * sizeof(int32_t));
   key.push_back(max ? 'm' : 'a');
@@ -502,13 +575,7 @@ PoolEntry& poolEntry(bool max, const int32_t* raw) {
   }
   // TensorFlow.js averages over the window's cells inside the input only.
   auto alg = max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
-  dnnl::pooling_forward::desc fd(dnnl::prop_kind::forward_training, alg, entry->src, entry->dst, strides, kernel,
-                                 padL, padR);
-  entry->fwdPd = dnnl::pooling_forward::primitive_desc(fd, cpuEngine());
-  entry->fwd = dnnl::pooling_forward(entry->fwdPd);
-  dnnl::pooling_backward::desc bd(alg, entry->src, entry->dst, strides, kernel, padL, padR);
-  dnnl::pooling_backward::primitive_desc bpd(bd, cpuEngine(), entry->fwdPd);
-  entry->bwd = dnnl::pooling_backward(bpd);
+  poolingPds(*entry, alg, strides, kernel, padL, padR);
   if (max) entry->workspace.reset(new uint8_t[entry->fwdPd.workspace_desc().get_size() + 64]);
   return *poolCache.emplace(key, std::move(entry)).first->second;
 }
@@ -723,8 +790,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     std::string key = "mm" + std::to_string(ba) + "," + std::to_string(bb) + "," + std::to_string(m) + "," +
                       std::to_string(k) + "," + std::to_string(n) + (ta ? "t" : "n") + (tb ? "t" : "n");
     auto& prim = cached(key, [&]() {
-      dnnl::matmul::desc d(ad, bd, od);
-      return dnnl::primitive(dnnl::matmul(dnnl::matmul::primitive_desc(d, cpuEngine())));
+      return dnnl::primitive(dnnl::matmul(primitiveDesc<dnnl::matmul>(ad, bd, od)));
     });
     auto& engine = cpuEngine();
     prim.execute(cpuStream(), {{DNNL_ARG_SRC, memory(ad, engine, a)},
@@ -778,8 +844,7 @@ napi_value AddRow(napi_env env, napi_callback_info info) {
     memory::desc xd({rows, cols}, dt::f32, tag::ab), rd({1, cols}, dt::f32, tag::ab);
     std::string key = "addrow" + std::to_string(rows) + "x" + std::to_string(cols);
     auto& prim = cached(key, [&]() {
-      dnnl::binary::desc d(dnnl::algorithm::binary_add, xd, rd, xd);
-      return dnnl::primitive(dnnl::binary(dnnl::binary::primitive_desc(d, cpuEngine())));
+      return dnnl::primitive(dnnl::binary(primitiveDesc<dnnl::binary>(dnnl::algorithm::binary_add, xd, rd, xd)));
     });
     auto& engine = cpuEngine();
     prim.execute(cpuStream(), {{DNNL_ARG_SRC_0, memory(xd, engine, x)},
@@ -804,17 +869,19 @@ napi_value ConvImplementation(napi_env env, napi_callback_info info) {
       throw JsError{"oneDNN did not name the convolution's implementation"};
     }
     napi_value out;
-    napi_create_string_utf8(env, impl, NAPI_AUTO_LENGTH, &out);
+    NAPI_CALL(napi_create_string_utf8, env, impl, NAPI_AUTO_LENGTH, &out);
     return out;
   });
 }
 
 napi_value Version(napi_env env, napi_callback_info) {
-  const dnnl_version_t* v = dnnl_version();
-  std::string text = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
-  napi_value out;
-  napi_create_string_utf8(env, text.c_str(), text.size(), &out);
-  return out;
+  return guarded(env, [&]() -> napi_value {
+    const dnnl_version_t* v = dnnl_version();
+    std::string text = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+    napi_value out;
+    NAPI_CALL(napi_create_string_utf8, env, text.c_str(), text.size(), &out);
+    return out;
+  });
 }
 
 napi_value Init(napi_env env, napi_value exports) {
@@ -831,8 +898,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduceRows", nullptr, ReduceRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addRow", nullptr, AddRow, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
-  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
-  return exports;
+  // Thrown from here, the failure reaches require() and so the loader's reason.
+  return guarded(env, [&]() -> napi_value {
+    NAPI_CALL(napi_define_properties, env, exports, sizeof(props) / sizeof(props[0]), props);
+    return exports;
+  });
 }
 
 }  // namespace
