@@ -40,7 +40,9 @@ import {
 import { GroupedConv3D } from '../src/lib/layers';
 
 const TOLERANCE = 1e-4;
+const ompBefore = [process.env.OMP_NUM_THREADS, process.env.OMP_WAIT_POLICY];
 const status = loadOneDnn();
+const ompAfter = [process.env.OMP_NUM_THREADS, process.env.OMP_WAIT_POLICY];
 const skip = status.loaded ? false : `the oneDNN addon is not loaded: ${status.reason}`;
 // CI installs libdnnl-dev (.ci/run), so there the addon must build and load:
 // skipping every suite below would turn a broken native build green.
@@ -58,6 +60,11 @@ test('the oneDNN addon loads wherever CI installed oneDNN', { skip: notRequired 
     `CI=true and ${ONEDNN_HEADER} exists, yet the oneDNN addon did not load: ${why}. ` +
       'Rebuild it with `node native/install.js` (the compiler output goes to native/build.log).',
   );
+});
+
+test('loading the addon leaves the environment as it was (OpenMP is set for the load only)', { skip }, () => {
+  assert.deepEqual(ompAfter, ompBefore, 'OMP_NUM_THREADS and OMP_WAIT_POLICY would reach every child process');
+  assert.ok(status.loaded && status.threads >= 1);
 });
 
 let oneDnnWasm: tf.KernelConfig[] = [];

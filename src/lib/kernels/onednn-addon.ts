@@ -126,13 +126,8 @@ export function loadOneDnn(): OneDnnStatus {
     return status;
   }
   const threads = threadCount();
-  // libgomp reads these once, when the addon's libraries load. Passive: between
-  // kernels the JS thread runs the other ops, and a spinning OpenMP worker on a
-  // busy 2-core machine made a ResNeXt step 4x slower (19.7 vs 4.4 samples/s).
-  process.env.OMP_NUM_THREADS ??= String(threads);
-  process.env.OMP_WAIT_POLICY ??= 'passive';
   try {
-    const addon = require(file) as OneDnnAddon;
+    const { addon, ompThreads } = requireWithOpenMpSettings(file, threads);
     addon.version();
     // A build from an older actlab lacks the newer functions: say so instead of failing mid-training.
     const missing = ADDON_FUNCTIONS.filter((name) => typeof addon[name] !== 'function');
@@ -143,10 +138,34 @@ export function loadOneDnn(): OneDnnStatus {
       };
       return status;
     }
-    status = { loaded: true, addon, threads: Number(process.env.OMP_NUM_THREADS) || threads, file };
+    status = { loaded: true, addon, threads: ompThreads, file };
   } catch (error) {
     const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.trim();
     status = { loaded: false, reason: `oneDNN kernels failed to load (${why}); using the wasm kernels` };
   }
   return status;
+}
+
+/**
+ * Loads the addon with OpenMP's settings in the environment: libgomp reads
+ * them once, when the addon's libraries load, so they are set for that moment
+ * only and put back after, leaving this process's environment (and its
+ * children's: ffmpeg, a PyTorch benchmark) as it was. A setting the user made
+ * wins. Passive waiting: between kernels the JS thread runs the other ops, and
+ * a spinning OpenMP worker on a busy 2-core machine made a ResNeXt step 4x
+ * slower (19.7 vs 4.4 samples/s).
+ */
+function requireWithOpenMpSettings(file: string, threads: number): { addon: OneDnnAddon; ompThreads: number } {
+  const before = { OMP_NUM_THREADS: process.env.OMP_NUM_THREADS, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY };
+  process.env.OMP_NUM_THREADS ??= String(threads);
+  process.env.OMP_WAIT_POLICY ??= 'passive';
+  const ompThreads = Number(process.env.OMP_NUM_THREADS) || threads;
+  try {
+    return { addon: require(file) as OneDnnAddon, ompThreads };
+  } finally {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 }
