@@ -51,5 +51,5 @@ export { readScores, type RunScores, type SplitScoreRecord } from './scores';
 export { diagnoseTrainedRun, type DiagnoseTrainedRunOptions } from './shortcuts';
 export { type FewShotOptions, type FewShotResult, trainAndTest } from './few-shot';
 export { loadPretrained, type PretrainedModel, type PretrainedOptions } from './pretrained';
-export { runScore, type SceneScoreRow, type SceneShare, sceneShares, showSceneTable, type SplitScore } from './people';
+export { runScore, type SceneScoreRow, showSceneTable, type SplitScore } from './people';
 export { pretrainOnStills, STILLS_RUN, type StillsPretrainOptions, type StillsPretrainResult } from './stills';

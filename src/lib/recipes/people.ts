@@ -1,15 +1,8 @@
 /**
  * The scene lesson on the bundled people set (chapter 09): runs scored on
  * `test` (scenes drawn like training's) and on `swapped` (every action in
- * other actions' scenes), and the set's scene statistics.
+ * other actions' scenes), side by side.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-import { ALL_SPLITS } from '../data/types';
-import { ACTION_SCENES } from '../synth/people';
-import type { SynthManifest } from '../synth/manifest';
-import { peopleDatasetDir } from '../synth/bundled-cache';
 import { accuracyCell } from '../eval/format';
 import { escapeHtml, showHtml } from '../notebook/display';
 import { type RunEvaluation, runRecipe } from './run';
@@ -30,29 +23,6 @@ export function runScore(evaluation: RunEvaluation, model: RecipeModel): SplitSc
   const n = evaluation.report.clip.samples;
   const accuracy = runRecipe(model).layout === 'frame' ? evaluation.videoTop1 : evaluation.report.clip.top1;
   return { correct: Math.round(accuracy * n), n, accuracy };
-}
-
-/** Per split of the people set: clips, and how many were filmed in their action's own scene. */
-export interface SceneShare {
-  readonly split: string;
-  readonly clips: number;
-  readonly ownScene: number;
-}
-
-/** How strongly the set ties actions to scenes, per split, read from its manifest. */
-export function sceneShares(dataset: string = peopleDatasetDir()): SceneShare[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dataset, 'manifest.json'), 'utf8')) as SynthManifest;
-  const shares = new Map<string, { clips: number; ownScene: number }>();
-  for (const item of manifest.items) {
-    const share = shares.get(item.split) ?? { clips: 0, ownScene: 0 };
-    share.clips++;
-    if (item.scene === ACTION_SCENES[item.label]) share.ownScene++;
-    shares.set(item.split, share);
-  }
-  return ALL_SPLITS.flatMap((split) => {
-    const share = shares.get(split);
-    return share ? [{ split, ...share }] : [];
-  });
 }
 
 /** One row of {@link showSceneTable}: a model's scores on test and on swapped. */
