@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { BackendError, initBackend, parseBackendName, registerKernelPack } from '../src/lib/backend';
+import { BackendError, initBackend, parseBackendName } from '../src/lib/backend';
+import { registerKernelPack } from '../src/lib/kernels';
 import { oneDnnNote } from '../src/lib/kernels';
 import { runCli, tfjsNodeInstalled } from './helpers/cli';
 

@@ -1,19 +1,4 @@
-export {
-  BACKEND_NAMES,
-  BackendError,
-  initBackend,
-  parseBackendName,
-  type BackendInfo,
-  type BackendName,
-  type InitBackendOptions,
-} from './select';
-export {
-  applyKernelPacks,
-  appliedKernelPacks,
-  reapplyKernelPacks,
-  registerKernelPack,
-  type KernelPack,
-} from '../kernels';
+export * from './public';
 export {
   CUDA11_LIBRARIES,
   describeMissing,

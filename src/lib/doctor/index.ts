@@ -7,24 +7,5 @@
  * doctor: `checkShortcuts(trainedModel, ...)` scores a trained model with the
  * frames shuffled, one frame repeated and the person hidden.
  */
-export { CHECK_IDS, type CheckId, type CheckResult, type CheckStatus } from './check';
-export { type ClassNames } from './label-map';
-export { type LrRangeResult } from './learning-rate';
-export {
-  diagnose,
-  type DiagnoseOptions,
-  type Diagnosis,
-  diagnosisHtml,
-  diagnosisText,
-  showDiagnosis,
-} from './diagnose';
-export { type Batch, PLANTED_BUGS, type PlantedBug, plantBug, type PlantOptions } from './planted';
-export { checkShortcuts, type ShortcutOptions } from './shortcut-checks';
-export {
-  checkLine,
-  type Score,
-  SHORTCUT_CHECK_IDS,
-  type ShortcutCheckId,
-  type ShortcutCheckResult,
-  type ShortcutStatus,
-} from './shortcut-verdicts';
+export * from './public';
+export { SHORTCUT_CHECK_IDS, type ShortcutCheckId } from './shortcut-verdicts';

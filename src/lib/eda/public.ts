@@ -12,4 +12,4 @@ export { type FrameGridOptions, sampleFrameGrid } from './frame-grid';
 export { sampleClips, type SampleClipsOptions } from './samples';
 export { type ItemRow, scanDataset, type ScanOptions } from './scan';
 export { type DatasetSummary, type NumberSummary, summarise } from './summary';
-export { type ExploreOptions, type Exploration, explore } from './index';
+export { type ExploreOptions, type Exploration, explore } from './explore';

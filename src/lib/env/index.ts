@@ -1,1 +1,1 @@
-export { environmentReport, reportRows, showReport, type EnvironmentReport, type ToolReport } from './report';
+export * from './public';

@@ -3,32 +3,7 @@
  * per-class precision/recall/F1, confusion matrix, clip vs video level,
  * misclassified examples, and a table comparing runs.
  */
-export {
-  argMax,
-  type ClassMetrics,
-  confusionMatrix,
-  type Misclassified,
-  misclassified,
-  type PerClassReport,
-  perClassMetrics,
-  predictions,
-  type ScoreRows,
-  topKAccuracy,
-  topKCorrect,
-  type VideoLevel,
-  videoLevel,
-  wilsonInterval,
-} from './metrics';
-export { predictDataset, type PredictOptions, type Predictions } from './predict';
-export { compareRuns, type RunFacts, type RunRow, type RunTable, type TestScore } from './compare';
-export { type Confusion, describeConfusions, topConfusions } from './confusions';
-export { formatAccuracy } from './format';
-export {
-  evaluate,
-  type EvaluateOptions,
-  type EvaluationReport,
-  evaluatePredictions,
-  type LevelReport,
-  reportText,
-} from './report';
-export { misclassifiedClips } from './gallery';
+export * from './public';
+export { argMax, misclassified, predictions, topKCorrect } from './metrics';
+export { type Confusion, topConfusions } from './confusions';
+export { evaluatePredictions } from './report';

@@ -229,7 +229,7 @@ export interface RunEvaluation {
 /** The doctor's checks a healthy-model run leaves out: the slow LR test, the label map and leakage. */
 const NOT_HEALTH_CHECKS: readonly CheckId[] = ['learning-rate', 'label-map', 'leakage'];
 
-/** The notebooks' checks for a healthy model (chapter 09): every doctor check but {@link NOT_HEALTH_CHECKS}, in their order. */
+/** The notebooks' checks for a healthy model (chapter 09): every doctor check but learning rate, label map and leakage, in their order. */
 export const HEALTHY_CHECKS: readonly CheckId[] = CHECK_IDS.filter((id) => !NOT_HEALTH_CHECKS.includes(id));
 
 /** The recipe of `model`, or a RunInputError listing the known ones. */

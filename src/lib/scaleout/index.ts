@@ -1,1 +1,1 @@
-export { mergeCaches, type MergeOptions, type MergeResult, type ShardProblem } from './merge';
+export * from './public';

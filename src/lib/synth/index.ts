@@ -1,34 +1,9 @@
-export {
-  BUNDLED_CACHE,
-  bundledCacheDir,
-  ensureBundledCache,
-  ensurePeopleCache,
-  ensurePeopleDataset,
-  PEOPLE_CACHE,
-  peopleCacheDir,
-  peopleDatasetDir,
-} from './bundled-cache';
-export {
-  BUNDLED_SYNTH,
-  bundledDatasetDir,
-  ensureBundledDataset,
-  ensureSyntheticDataset,
-  generateSyntheticDataset,
-  SynthFolderError,
-  synthFolderState,
-  type SynthOptions,
-} from './generate';
-export { ensureHeldOutSet, HELD_OUT_CLASSES, type HeldOutOptions, type HeldOutSet } from './held-out';
+export * from './public';
+export { BUNDLED_CACHE, bundledCacheDir, ensurePeopleCache, PEOPLE_CACHE, peopleCacheDir } from './bundled-cache';
+export { BUNDLED_SYNTH, bundledDatasetDir, synthFolderState } from './generate';
 export { PENDING_FILE, type SynthFolderState } from './folder-state';
-export {
-  PEOPLE_RENDERER_VERSION,
-  RENDERER_VERSION,
-  type SynthManifest,
-  type SynthManifestItem,
-  type SynthScenePlate,
-  type SynthSettings,
-} from './manifest';
-export { PEOPLE_SYNTH, PLATES_PER_SCENE } from './people-set';
+export { PEOPLE_RENDERER_VERSION } from './manifest';
+export { PLATES_PER_SCENE } from './people-set';
 export {
   ACTION_SCENES,
   PEOPLE_ACTIONS,
@@ -40,15 +15,7 @@ export {
   renderPersonClip,
 } from './people';
 export { randomSceneSpec, renderScene, SCENE_NAMES, type SceneSpec } from './scenes';
-export {
-  BUNDLED_CLASSES,
-  motionFor,
-  MOTION_NAMES,
-  MOTIONS,
-  type Motion,
-  type MotionAmounts,
-  type MotionState,
-} from './motions';
+export { motionFor } from './motions';
 export {
   type Actor,
   type ClipParams,
@@ -58,7 +25,7 @@ export {
   SHAPES,
   type ShapeName,
 } from './render';
-export { ucfClassName, type Ucf101Tree, type Ucf101TreeOptions, writeUcf101Tree } from './ucf-layout';
+export { ucfClassName } from './ucf-layout';
 export {
   ensurePeopleStills,
   generatePeopleStills,
@@ -66,10 +33,8 @@ export {
   PEOPLE_STILLS_VERSION,
   type PeopleStillOptions,
   type PeopleStillSettings,
-  peopleStillsDir,
 } from './people-stills';
 export {
-  ensureStillSet,
   generateStillSet,
   SOURCE_STILLS,
   STILL_PRESETS,

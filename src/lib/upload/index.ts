@@ -1,13 +1,7 @@
-export { sha256File } from './hash';
-export { listLocalFiles, type LocalFile, STATE_DIRS } from './local-files';
+export * from './public';
+export { STATE_DIRS } from './local-files';
 export { type ManifestEntry, openManifest, type TransferManifest } from './manifest';
 export { PACK_FOLDER, PACK_INDEX, type PackIndex, type PackShard, planShards } from './pack';
-export { openS3ClipCache, type S3ClipCache, type S3ClipCacheOptions } from './s3-cache';
-export { createS3Client, describeS3Error, type S3ConnectionOptions, S3TransferError } from './s3-client';
-export { downloadDirectory, type DownloadOptions, type DownloadResult } from './s3-download';
-export { formatS3Url, joinKey, parseS3Url, type S3Location } from './s3-location';
-export { MB, reportTransfer, type TransferProgress } from './throughput';
-export { uploadDirectory, type UploadMode, type UploadOptions, type UploadProgress, type UploadResult } from './upload';
-export { estimateUpload, type UploadEstimate, type UploadEstimateOptions } from './estimate';
-export { type LocalS3, type LocalS3Options, type LocalS3Request, startLocalS3 } from './local-server';
-export { uploadProgress, type UploadProgressDisplay } from './progress';
+export { describeS3Error } from './s3-client';
+export { joinKey } from './s3-location';
+export { MB, reportTransfer } from './throughput';
