@@ -9,5 +9,5 @@
  */
 export { displayData, inNotebook, showHtml } from './display';
 export { exerciseEpochs } from './exercise';
-export { InterruptedError } from './interrupt';
+export { InterruptedError, type InterruptScope, interruptScope } from './interrupt';
 export { createProgressBar, type ProgressBar, type ProgressBarOptions } from './progress';
