@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-export { ensureBundledCache, ensurePeopleDataset, peopleDatasetDir } from './bundled-cache';
+export { ensureBundledCache, ensurePeopleDataset, PEOPLE_CACHE, peopleDatasetDir } from './bundled-cache';
 export {
   ensureBundledDataset,
   ensureSyntheticDataset,
@@ -26,5 +26,5 @@ export {
 export { PEOPLE_SYNTH } from './people-set';
 export { BUNDLED_CLASSES, MOTION_NAMES, MOTIONS, type Motion, type MotionAmounts, type MotionState } from './motions';
 export { type Ucf101Tree, type Ucf101TreeOptions, writeUcf101Tree } from './ucf-layout';
-export { peopleStillsDir } from './people-stills';
+export { ensurePeopleStills, peopleStillsDir } from './people-stills';
 export { ensureStillSet } from './still-set';
