@@ -9,7 +9,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const HOW = 'apt-get install libdnnl-dev g++ make (macOS: brew install onednn), then: node native/install.js';
+const HOW = 'apt-get install libdnnl-dev g++ make python3 (macOS: brew install onednn), then: node native/install.js';
 
 function say(line) {
   console.log(`actlab: ${line}`);
@@ -87,7 +87,14 @@ function main() {
   }
   const dnnl = findOneDnn();
   const compiler = process.env.CXX || ['c++', 'g++', 'clang++'].find(onPath);
-  const missing = [!dnnl && 'oneDNN headers', !compiler && 'a C++ compiler', !onPath('make') && 'make'].filter(Boolean);
+  // node-gyp runs its configure step in Python 3: a machine with Node alone cannot build the addon.
+  const python = process.env.npm_config_python || process.env.PYTHON || ['python3', 'python'].find(onPath);
+  const missing = [
+    !dnnl && 'oneDNN headers',
+    !compiler && 'a C++ compiler',
+    !onPath('make') && 'make',
+    !python && 'Python 3 (node-gyp needs it)',
+  ].filter(Boolean);
   if (missing.length > 0) {
     say(
       `native oneDNN kernels not built (no ${missing.join(', ')}); training uses the wasm kernels. To enable: ${HOW}`,

@@ -72,7 +72,7 @@ export const ONEDNN_ADDON_FILE = path.join('native', 'build', 'Release', 'actlab
 
 /** How to get the addon, for messages. */
 export const ONEDNN_HOW =
-  'apt-get install libdnnl-dev g++ make (macOS: brew install onednn), then run node native/install.js in the actlab folder';
+  'apt-get install libdnnl-dev g++ make python3 (macOS: brew install onednn), then run node native/install.js in the actlab folder';
 
 let status: OneDnnStatus | undefined;
 
