@@ -111,16 +111,7 @@ export async function startLiteralS3(
       return void res.write(body.subarray(0, options.stallGetAfter));
     res.end(req.method === 'HEAD' ? undefined : body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return onLoopback(server, () => server.closeAllConnections());
 }
 
 /** A server that accepts connections and never answers (nor closes them). */
@@ -131,13 +122,23 @@ export async function startSilentServer(): Promise<{ readonly endpoint: string; 
     socket.on('close', () => sockets.delete(socket));
     socket.resume(); // read and ignore whatever the client sends
   });
+  return onLoopback(server, () => {
+    for (const socket of sockets) socket.destroy();
+  });
+}
+
+/** Listens on a free port of 127.0.0.1; close() drops the open connections, then stops listening. */
+async function onLoopback(
+  server: net.Server,
+  dropConnections: () => void,
+): Promise<{ readonly endpoint: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        dropConnections();
         server.close(() => resolve());
       }),
   };
