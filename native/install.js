@@ -97,7 +97,7 @@ function main() {
   ].filter(Boolean);
   if (missing.length > 0) {
     say(
-      `native oneDNN kernels not built (no ${missing.join(', ')}); training uses the wasm kernels. To enable: ${HOW}`,
+      `native oneDNN kernels not built (missing: ${missing.join(', ')}); training uses the wasm kernels. To enable: ${HOW}`,
     );
     return;
   }

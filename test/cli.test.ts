@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -29,6 +31,27 @@ describe('actlab CLI', () => {
       typo.stderr,
       'actlab: train: unknown flag --lrate; did you mean --lr? (actlab train --help lists them)\n',
     );
+  });
+
+  it('a throw no promise catches (a library callback) is a few readable lines, not its minified source', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'actlab-uncaught-'));
+    const preload = path.join(dir, 'throw-later.js');
+    // One long line, as in a minified library: Node would print it whole above the stack.
+    fs.writeFileSync(
+      preload,
+      `setTimeout(() => { throw new Error('stream ended twice'); }); /*${'x'.repeat(20_000)}*/\n`,
+    );
+    try {
+      const run = runCli(['help'], { NODE_OPTIONS: `--require ${preload}` });
+      assert.equal(run.status, 1);
+      assert.match(
+        run.stderr,
+        /^actlab: unexpected failure, a bug \(please report it with these lines\):\nError: stream ended twice\n\s+at /,
+      );
+      assert.ok(run.stderr.length < 2000, `${run.stderr.length} characters of stderr`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('env --json reports the machine, the backend and the bundled ffmpeg/ffprobe', () => {

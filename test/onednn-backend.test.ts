@@ -49,7 +49,7 @@ describe('the onednn pack in the backend line', { skip: tfjsNodeInstalled() && '
     assert.deepEqual(info.kernelPacks, WASM_ONLY);
     assert.match(
       info.summary,
-      /oneDNN kernels not built; for native speed without tfjs-node: apt-get install libdnnl-dev g\+\+ make \(macOS: brew install onednn\), then run node native\/install\.js/,
+      /oneDNN kernels not built; for native speed without tfjs-node: apt-get install libdnnl-dev g\+\+ make python3 \(macOS: brew install onednn\), then run node native\/install\.js/,
     );
   });
 
@@ -87,7 +87,7 @@ describe('native/install.js', () => {
     assert.equal(run.stderr, '');
     assert.match(
       run.stdout,
-      /^actlab: native oneDNN kernels not built \(no (oneDNN headers, )?a C\+\+ compiler, make\); training uses the wasm kernels\. To enable: apt-get install libdnnl-dev g\+\+ make \(macOS: brew install onednn\), then: node native\/install\.js\n$/,
+      /^actlab: native oneDNN kernels not built \(missing: (oneDNN headers, )?a C\+\+ compiler, make, Python 3 \(node-gyp needs it\)\); training uses the wasm kernels\. To enable: apt-get install libdnnl-dev g\+\+ make python3 \(macOS: brew install onednn\), then: node native\/install\.js\n$/,
     );
   });
 

@@ -67,6 +67,15 @@ function report(error: unknown, argv: readonly string[]): number {
   return 1;
 }
 
+// A throw inside a library's stream callback reaches no promise, and Node would print the source
+// line it came from: kilobytes of one minified line. Say what it is in a few readable lines instead.
+process.on('uncaughtException', (error: Error) => {
+  console.error(
+    `actlab: unexpected failure, a bug (please report it with these lines):\n${error.stack ?? error.message}`,
+  );
+  process.exit(1);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

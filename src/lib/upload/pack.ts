@@ -67,8 +67,27 @@ export async function writeShard(dir: string, shard: PackShard, file: string): P
   if (fs.existsSync(file)) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.tmp-${process.pid}`;
-  await tar.create({ cwd: dir, file: temp, portable: true, noDirRecurse: true }, [...shard.members]);
+  await tar.create(
+    { cwd: dir, file: temp, portable: true, noDirRecurse: true, statCache: singleLinkStats(dir, shard.members) },
+    [...shard.members],
+  );
   fs.renameSync(temp, file);
+}
+
+/**
+ * The members' stats, each as a file's only link. node-tar stores the second name of a hard-linked
+ * file (a `cp -al` copy) as a "Link" entry, which a download refuses, and its async pack can then
+ * end twice ("write after end"); every member goes in as a whole file instead.
+ */
+function singleLinkStats(dir: string, members: readonly string[]): Map<string, fs.Stats> {
+  const stats = new Map<string, fs.Stats>();
+  for (const member of members) {
+    const absolute = path.resolve(dir, member);
+    const stat = Object.assign(fs.lstatSync(absolute), { nlink: 1 });
+    // tar's own key: the absolute path, with forward slashes on Windows
+    stats.set(process.platform === 'win32' ? absolute.replace(/\\/g, '/') : absolute, stat);
+  }
+  return stats;
 }
 
 /** What `actlab upload --pack` puts in a shard: plain files (and folders, from other tar tools). */
