@@ -14,6 +14,7 @@ export * as doctor from './doctor/public';
 export * as download from './download/public';
 export * as eda from './eda/public';
 export * as env from './env/public';
+export * as exercise from './exercise/public';
 export * as evaluation from './eval/public';
 export * as layers from './layers/public';
 export * as models from './models/public';

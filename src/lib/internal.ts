@@ -14,6 +14,7 @@ export * as doctor from './doctor';
 export * as download from './download';
 export * as eda from './eda';
 export * as env from './env';
+export * as exercise from './exercise';
 export * as evaluation from './eval';
 export * as layers from './layers';
 export * as models from './models';
