@@ -173,6 +173,25 @@ describe('notebooks through the TypeScript Jupyter client (real tslab kernel)', 
     assert.equal(await waitFor(() => !alive(pid), 10_000), true, `kernel ${pid} outlived the timeout`);
   });
 
+  it('a cell that prints 5,000 lines at once shows all of them, in order, and ends', async () => {
+    // tslab sends a message per write; without kernel-preload.ts most were dropped and the cell never ended.
+    const dir = notebookDir({ flood: "for (let i = 0; i < 5000; i++) console.log(`line ${i} ${'x'.repeat(200)}`);" });
+    const out = fresh();
+    const started = Date.now();
+    await runNotebooks({ notebooksDir: dir, outDir: out, cellTimeoutSeconds: 60 });
+    const lines = (cellsOf(path.join(out, '00_test.ipynb')).get('flood')?.outputs ?? [])
+      .flatMap((o) => o.text ?? [])
+      .join('')
+      .split('\n')
+      .filter(Boolean);
+    assert.equal(lines.length, 5000);
+    assert.ok(
+      lines.every((line, i) => line.startsWith(`line ${i} `)),
+      'in order',
+    );
+    assert.ok(Date.now() - started < 30_000, `${Date.now() - started} ms`);
+  });
+
   it('a kernel that exits in a cell is named as such', async () => {
     const dir = notebookDir({ fine: '1 + 1', exits: "console.log('leaving'); process.exit(3);" });
     const out = fresh();

@@ -24,9 +24,14 @@ describe('actlab kernel spec', () => {
     assert.equal(spec.display_name, 'TypeScript (actlab)');
     assert.equal(spec.language, 'typescript');
     assert.equal(spec.argv[0], process.execPath);
-    assert.equal(spec.argv[1], path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'));
-    assert.ok(fs.existsSync(spec.argv[1] ?? ''));
-    assert.deepEqual(spec.argv.slice(2), ['kernel', '--config-path', '{connection_file}']);
+    assert.deepEqual(spec.argv.slice(1, 3), [
+      '--require',
+      path.join(ROOT, 'dist', 'lib', 'jupyter', 'kernel-preload.js'),
+    ]);
+    assert.ok(fs.existsSync(spec.argv[2] ?? ''), 'the preload is built');
+    assert.equal(spec.argv[3], path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'));
+    assert.ok(fs.existsSync(spec.argv[3] ?? ''));
+    assert.deepEqual(spec.argv.slice(4), ['kernel', '--config-path', '{connection_file}']);
   });
 
   it('is found by Jupyter itself through JUPYTER_PATH', { skip: NO_JUPYTER }, () => {

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 export * as backend from './backend/public';
+export * as course from './course/public';
 export * as data from './data/public';
 export * as doctor from './doctor/public';
 export * as download from './download/public';

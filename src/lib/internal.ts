@@ -9,6 +9,7 @@
 export * as jupyter from './jupyter';
 export * as kernels from './kernels';
 export * as backend from './backend';
+export * as course from './course';
 export * as data from './data';
 export * as doctor from './doctor';
 export * as download from './download';

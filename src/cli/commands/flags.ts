@@ -88,3 +88,33 @@ export function splitOrWarn(dataset: VideoDataset, options: PlanSplitsOptions, c
     return dataset;
   }
 }
+
+/** `--shard i/N`, or the array-job index from the environment with `--shard-count N` / ACTLAB_SHARD_COUNT. */
+export function parseShard(
+  flag: string | undefined,
+  countFlag: string | undefined,
+): { index: number; count: number } | undefined {
+  let index: number;
+  let count: number;
+  if (flag !== undefined) {
+    const match = /^(\d+)\/(\d+)$/.exec(flag.trim());
+    if (!match) throw new UsageError(`--shard must look like i/N (e.g. 0/4), got "${flag}"`);
+    index = Number(match[1]);
+    count = Number(match[2]);
+  } else {
+    const fromEnv = process.env.JOB_COMPLETION_INDEX ?? process.env.AWS_BATCH_JOB_ARRAY_INDEX;
+    if (fromEnv === undefined) return undefined;
+    const total = countFlag ?? process.env.ACTLAB_SHARD_COUNT;
+    if (total === undefined) {
+      throw new UsageError(
+        'an array-job index is set (JOB_COMPLETION_INDEX/AWS_BATCH_JOB_ARRAY_INDEX): pass --shard-count N or set ACTLAB_SHARD_COUNT',
+      );
+    }
+    index = Number(fromEnv);
+    count = Number(total);
+  }
+  if (!(Number.isInteger(index) && Number.isInteger(count) && count >= 1 && index >= 0 && index < count)) {
+    throw new UsageError(`shard ${index}/${count} is out of range: need 0 <= i < N`);
+  }
+  return { index, count };
+}

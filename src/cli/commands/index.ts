@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { backendCommand } from './backend';
 import { colabCommand } from './colab';
+import { courseCommand } from './course';
 import { doctorCommand } from './doctor';
 import { edaCommand } from './eda';
 import { envCommand } from './env';
@@ -36,4 +37,5 @@ export const COMMANDS: readonly Command[] = [
   downloadCommand,
   mergeCommand,
   fetchDatasetCommand,
+  courseCommand,
 ];

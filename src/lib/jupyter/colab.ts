@@ -10,6 +10,7 @@ import * as path from 'node:path';
 
 import { markdownTable } from '../util/markdown-table';
 import { packageRoot } from '../util/package-root';
+import { joinText, type Notebook, type NotebookCell } from './notebook-file';
 import { NOTEBOOK_PATTERN } from './runner';
 
 /** Where the repository lives on GitHub: colab/settings.json, the one place to change it. */
@@ -38,21 +39,7 @@ export interface ColabFile {
   readonly state: 'same' | 'changed' | 'missing' | 'orphan';
 }
 
-interface Cell {
-  cell_type: string;
-  id?: string;
-  metadata?: Record<string, unknown>;
-  source: string | string[];
-  outputs?: unknown[];
-  execution_count?: number | null;
-}
-
-interface Notebook {
-  cells: Cell[];
-  metadata: Record<string, unknown>;
-  nbformat: number;
-  nbformat_minor: number;
-}
+type Cell = NotebookCell;
 
 const PYTHON_METADATA = {
   kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
@@ -118,7 +105,7 @@ export function colabVariant(chapter: Notebook, name: string, settings: ColabSet
   );
   const cells = chapter.cells.map((cell): Cell => {
     if (cell.cell_type !== 'code') return cell;
-    return { ...cell, source: `%%ts\n${joinSource(cell.source)}`, outputs: [], execution_count: null };
+    return { ...cell, source: `%%ts\n${joinText(cell.source)}`, outputs: [], execution_count: null };
   });
   return {
     cells: [header, code('colab-setup', setupCellSource(settings)), ...cells],
@@ -241,13 +228,9 @@ function code(id: string, source: string): Cell {
   return { cell_type: 'code', execution_count: null, id, metadata: {}, outputs: [], source };
 }
 
-function joinSource(source: string | string[]): string {
-  return Array.isArray(source) ? source.join('') : source;
-}
-
 /** Jupyter's own layout (one-space indent, source as a list of lines), so saving in Jupyter changes nothing. */
 function format(notebook: Notebook): string {
-  const cells = notebook.cells.map((cell) => ({ ...cell, source: splitLines(joinSource(cell.source)) }));
+  const cells = notebook.cells.map((cell) => ({ ...cell, source: splitLines(joinText(cell.source)) }));
   return `${JSON.stringify({ ...notebook, cells }, null, 1)}\n`;
 }
 

@@ -24,6 +24,7 @@ export {
   CellTimeoutError,
   KernelClient,
   KernelDiedError,
+  OutputLimitError,
   type ExecuteOptions,
   type ExecuteReply,
   type KernelClientOptions,

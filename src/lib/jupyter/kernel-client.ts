@@ -32,6 +32,10 @@ export interface ExecuteOptions {
   readonly outputs?: NotebookOutput[];
   /** Fails with {@link CellTimeoutError} after this long. @default no limit */
   readonly timeoutMs?: number;
+  /** Fails with {@link OutputLimitError} once the cell's outputs pass this many bytes. @default no limit */
+  readonly maxOutputBytes?: number;
+  /** Let the kernel drop the requests queued after a failing one, as nbclient does. @default true */
+  readonly stopOnError?: boolean;
 }
 
 export interface ExecuteReply {
@@ -64,6 +68,14 @@ export class CellTimeoutError extends Error {
   }
 }
 
+/** A cell printed more than its limit. */
+export class OutputLimitError extends Error {
+  override name = 'OutputLimitError';
+  constructor(readonly bytes: number) {
+    super(`the cell printed more than ${bytes} bytes of output`);
+  }
+}
+
 /** Five free TCP ports on 127.0.0.1 (held open together so they differ, then released for the kernel). */
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
@@ -83,12 +95,15 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 const STDERR_LINES_KEPT = 30;
+/** How long outputs may trail the execute_reply before the cell counts as done. */
+const IDLE_GRACE_MS = 5000;
 
 export class KernelClient {
   private readonly session = randomUUID();
   private readonly shell = new zmq.Dealer({ linger: 0 });
   private readonly control = new zmq.Dealer({ linger: 0 });
-  private readonly iopub = new zmq.Subscriber({ linger: 0 });
+  // No receive limit: tslab publishes one message per write, and a full queue drops messages (the idle status too).
+  private readonly iopub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 0 });
   private readonly shellWaiters = new Map<string, (message: JupyterMessage) => void>();
   private readonly iopubWaiters = new Map<string, (message: JupyterMessage) => void>();
   private readonly exitListeners = new Set<() => void>();
@@ -262,14 +277,20 @@ export class KernelClient {
   execute(code: string, options: ExecuteOptions = {}): Promise<ExecuteReply> {
     if (this.exit) return Promise.reject(this.deathError());
     const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false };
-    const request = newMessage('execute_request', { ...content, stop_on_error: true }, this.session);
+    const request = newMessage(
+      'execute_request',
+      { ...content, stop_on_error: options.stopOnError ?? true },
+      this.session,
+    );
     const id = request.header.msg_id;
     const collector = new OutputCollector(options.outputs ?? [], this.displays);
     return new Promise<ExecuteReply>((resolve, reject) => {
       let reply: Record<string, unknown> | undefined;
       let idle = false;
+      let idleWait: NodeJS.Timeout | undefined;
       const done = () => {
         clearTimeout(timer);
+        clearTimeout(idleWait);
         this.shellWaiters.delete(id);
         this.iopubWaiters.delete(id);
         this.exitListeners.delete(onExit);
@@ -299,10 +320,24 @@ export class KernelClient {
       this.shellWaiters.set(id, (message) => {
         reply = message.content;
         finishIfComplete();
+        // As nbclient's iopub_timeout: outputs still in flight get a few seconds, a lost idle status no more.
+        idleWait ??= setTimeout(() => {
+          idle = true;
+          finishIfComplete();
+        }, IDLE_GRACE_MS);
       });
+      let outputBytes = 0;
       this.iopubWaiters.set(id, (message) => {
         if (message.header.msg_type === 'status') idle ||= message.content.execution_state === 'idle';
-        else if (message.header.msg_type !== 'update_display_data') collector.handle(message);
+        else if (message.header.msg_type !== 'update_display_data') {
+          outputBytes += JSON.stringify(message.content).length;
+          if (options.maxOutputBytes !== undefined && outputBytes > options.maxOutputBytes) {
+            done();
+            reject(new OutputLimitError(options.maxOutputBytes));
+            return;
+          }
+          collector.handle(message);
+        }
         finishIfComplete();
       });
       this.send(this.shell, request).catch((error: unknown) => {

@@ -82,12 +82,15 @@ export function saveKernelEnv(env: Record<string, string>, root: string = packag
   return merged;
 }
 
+/** Loaded before tslab (kernel-preload.ts): no IOPub message is dropped. */
+const KERNEL_PRELOAD = path.join(__dirname, 'kernel-preload.js');
+
 /** The kernel.json for this project: absolute paths to this Node and this tslab, and the saved environment. */
 export function kernelJson(root: string = packageRoot()): KernelJson {
   const tslabBin = require.resolve('tslab/bin/tslab', { paths: [root] });
   const env = readKernelEnv(root);
   return {
-    argv: [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'],
+    argv: [process.execPath, '--require', KERNEL_PRELOAD, tslabBin, 'kernel', '--config-path', '{connection_file}'],
     display_name: KERNEL_DISPLAY_NAME,
     language: 'typescript',
     metadata: { actlab: { root } },
