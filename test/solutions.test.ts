@@ -1,33 +1,64 @@
 /**
- * Executes every worked-solutions notebook (notebooks/solutions/*.ipynb)
- * through real Jupyter with the actlab kernel, as `npm run tutorial` runs the
- * chapters, with ACTLAB_QUICK=1 so that each training takes one epoch (see
- * `notebook.exerciseEpochs`), and checks that no cell failed and that every
- * exercise section printed something.
+ * A solutions run is a grading run. The course is released; the instructor
+ * notebooks (notebooks/solutions/*.ipynb) are graded as submissions with
+ * ACTLAB_QUICK=1 (each training one epoch, see `notebook.exerciseEpochs`)
+ * and must score full marks with no cell failing and every check printing
+ * its ✔; the released stubs, unchanged, must score zero without a crash; and
+ * the student copy must hold no solution line, hidden check or prose answer.
+ * Hostile submissions are graded in course.test.ts.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
-import { runNotebooks } from '../src/lib/jupyter';
+import type { CourseManifest, GradeSheet } from '../src/lib/course';
+import { readCourseNotebook, solutionRegions } from '../src/lib/course';
 import { exerciseEpochs } from '../src/lib/notebook';
-import { recipe } from '../src/lib/recipes';
+import { readNotebook } from '../src/lib/jupyter';
 import { ROOT } from './helpers/cli';
-import { type Cell, exerciseSections, joined, numberedNotebooks, readCells, SOLUTIONS } from './helpers/notebooks';
+import { runCliAsync } from './helpers/run-async';
+import { type Cell, joined, numberedNotebooks, readCells, SOLUTIONS } from './helpers/notebooks';
 
-const OUT = path.join(ROOT, 'out', 'test-solutions');
-/** The solutions' training runs: apart from out/runs, and deleted first so each trains from scratch. */
-const RUNS = path.join(ROOT, 'out', 'test-runs-solutions');
+const OUT = path.join(ROOT, 'out', 'test-course');
+const RELEASE = path.join(OUT, 'release');
+const QUICK = { ACTLAB_QUICK: '1' };
+/** Generous per notebook (the slowest solutions train several models an epoch each). */
+const GRADE_TIMEOUT_MS = 40 * 60_000;
+
+const sheetOf = (stdout: string): GradeSheet => JSON.parse(stdout.trim().split('\n').at(-1)!) as GradeSheet;
+
+/** Lines a student copy must not contain: solution regions, hidden checks, prose answers (12+ characters). */
+function secretLines(file: string): string[] {
+  const name = path.basename(file);
+  const course = readCourseNotebook(readNotebook(file), name, name.slice(0, 2));
+  const lines: string[] = [];
+  course.notebook.cells.forEach((cell, index) => {
+    const role = course.marks[index]?.role;
+    const source = joined(cell.source);
+    if (role === 'solution') {
+      const all = source.split('\n');
+      for (const [begin, end] of solutionRegions(source, name)) lines.push(...all.slice(begin + 1, end));
+    } else if (role === 'hidden-check' || role === 'answer') lines.push(...source.split('\n'));
+  });
+  return [...new Set(lines.map((l) => l.trim()).filter((l) => l.length >= 12))];
+}
 
 /** Everything a code cell showed: stream text and the text of rich outputs. */
 function shown(cell: Cell): string {
-  const texts = (cell.outputs ?? []).flatMap((o) => [joined(o.text), ...Object.values(o.data ?? {}).map(joined)]);
-  return texts.join('');
+  return (cell.outputs ?? []).flatMap((o) => [joined(o.text), ...Object.values(o.data ?? {}).map(joined)]).join('');
 }
 
-describe('worked solutions of the exercises', () => {
-  const notebooks = numberedNotebooks(SOLUTIONS);
+describe('the course: released, the solutions graded full, the stubs zero', () => {
+  const instructor = numberedNotebooks(SOLUTIONS).map((name) => path.join(SOLUTIONS, name));
+  let manifest: CourseManifest;
+
+  before(async () => {
+    fs.rmSync(OUT, { recursive: true, force: true });
+    const run = await runCliAsync(['course', 'release', '--out', RELEASE, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    manifest = JSON.parse(run.stdout) as CourseManifest;
+  });
 
   it('notebook.exerciseEpochs trains the full epochs, or 1 with ACTLAB_QUICK=1', () => {
     const saved = process.env.ACTLAB_QUICK;
@@ -36,64 +67,77 @@ describe('worked solutions of the exercises', () => {
       assert.equal(exerciseEpochs(30), 30);
       process.env.ACTLAB_QUICK = '1';
       assert.equal(exerciseEpochs(30), 1);
-      assert.throws(
-        () => exerciseEpochs(2.5),
-        /^Error: exerciseEpochs: full must be a positive whole number of epochs; got 2\.5$/,
-      );
+      assert.throws(() => exerciseEpochs(2.5), /^Error: exerciseEpochs: full must be a positive whole number of epochs; got 2\.5$/);
     } finally {
       if (saved === undefined) delete process.env.ACTLAB_QUICK;
       else process.env.ACTLAB_QUICK = saved;
     }
   });
 
-  it('all run through Jupyter with ACTLAB_QUICK=1 without an error', async (t) => {
-    assert.ok(notebooks.length >= 1, `no NN_*_solutions.ipynb in ${SOLUTIONS}`);
-    fs.rmSync(OUT, { recursive: true, force: true });
-    fs.rmSync(RUNS, { recursive: true, force: true });
-    const results = await runNotebooks({
-      notebooksDir: SOLUTIONS,
-      outDir: OUT,
-      runsDir: RUNS,
-      env: { ...process.env, ACTLAB_QUICK: '1' },
-    });
-    for (const result of results) t.diagnostic(`${result.notebook}: ${result.seconds.toFixed(0)} s`);
+  it('every chapter has an exercises notebook with points, a visible and a hidden check per exercise', () => {
     assert.deepEqual(
-      results.map((r) => r.notebook),
-      notebooks,
+      manifest.notebooks.map((n) => n.source),
+      instructor.map((f) => path.basename(f)),
     );
+    for (const notebook of manifest.notebooks) {
+      assert.ok(notebook.exercises.length > 0, notebook.source);
+      for (const e of notebook.exercises) assert.ok(e.points > 0 && e.checks >= 1 && e.hiddenChecks >= 1, e.id);
+    }
   });
 
-  it('no cell shows an error, and every exercise section printed its answer', () => {
-    for (const notebook of notebooks) {
-      const executed = path.join(OUT, notebook);
-      assert.ok(fs.existsSync(executed), `${notebook} was not executed (see the test above)`);
-      const cells = readCells(executed);
-      for (const cell of cells.filter((c) => c.cell_type === 'code')) {
-        for (const out of cell.outputs ?? []) {
-          // tslab reports thrown errors as stderr text rather than as error outputs: check both.
-          assert.notEqual(out.output_type, 'error', `${notebook} cell ${cell.id}: ${out.ename}: ${out.evalue}`);
-          const stderr = out.output_type === 'stream' && out.name === 'stderr' ? joined(out.text) : '';
-          assert.doesNotMatch(stderr, /^\w*Error: /m, `${notebook} cell ${cell.id} printed an error`);
-        }
-      }
-      const sections = exerciseSections(cells);
-      assert.ok(sections.length > 0, `${notebook} has no "## Exercise N" section`);
-      for (const section of sections) {
-        const printed = section.cells
-          .filter((c) => c.cell_type === 'code')
-          .map(shown)
-          .join('');
-        assert.ok(printed.trim().length > 0, `${notebook}: exercise ${section.exercise} printed nothing`);
+  it('the student copy holds no solution line, no hidden check and no prose answer', () => {
+    const released = fs
+      .readdirSync(RELEASE, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ipynb'))
+      .map((f) => [f, readCells(path.join(RELEASE, f)).map((c) => joined(c.source)).join('\n')] as const);
+    assert.ok(released.length >= 2 * instructor.length, `${released.length} released notebooks`);
+    for (const file of instructor) {
+      for (const line of secretLines(file)) {
+        const leak = released.find(([, text]) => text.includes(line));
+        assert.equal(leak, undefined, `${path.basename(file)}: "${line}" appears in ${leak?.[0]}`);
       }
     }
   });
 
-  it('trains every exercise variant in a run folder of its own under the runs folder it was given', () => {
-    const runs = fs.readdirSync(RUNS);
-    // Besides the ex… variants: chapter 09's C3D (trained with the scene paste), which chapter 11's
-    // solutions train first as their pretrained backbone (recipes.loadPretrained) because this runs folder starts empty.
-    const backbone = `${recipe('c3d').runName}-paste`;
-    const other = runs.filter((name) => !name.startsWith('ex') && name !== backbone);
-    assert.ok(runs.length > 0 && other.length === 0, `runs: ${runs.join(', ')}`);
+  it('graded as submissions (ACTLAB_QUICK=1), the instructor notebooks score full marks', async () => {
+    const out = path.join(OUT, 'solutions');
+    const run = await runCliAsync(['course', 'grade', ...instructor, '--out', out, '--json'], QUICK, GRADE_TIMEOUT_MS);
+    assert.equal(run.code, 0, run.stderr);
+    const sheet = sheetOf(run.stdout);
+    assert.equal(sheet.submissions.length, instructor.length);
+    for (const s of sheet.submissions) {
+      const failed = s.exercises.filter((e) => e.reason !== null).map((e) => `${e.id}: ${e.reason}`);
+      assert.deepEqual(failed, [], s.file);
+      assert.equal(s.total, s.max, s.file);
+    }
+    // No cell of the instructor notebooks fails, and every check printed its ✔ line.
+    for (const file of instructor) {
+      const executed = path.join(out, 'executed', fs.readdirSync(path.join(out, 'executed')).find((f) => f.endsWith(`${path.basename(file)}`))!);
+      const cells = readCells(executed);
+      for (const cell of cells.filter((c) => c.cell_type === 'code')) {
+        for (const output of cell.outputs ?? []) {
+          assert.notEqual(output.output_type, 'error', `${path.basename(file)} cell ${cell.id}: ${output.ename}`);
+          const stderr = output.output_type === 'stream' && output.name === 'stderr' ? joined(output.text) : '';
+          assert.doesNotMatch(stderr, /^\w*Error: /m, `${path.basename(file)} cell ${cell.id} printed an error`);
+        }
+      }
+      const checks = cells.filter((c) => c.cell_type === 'code' && /exercise\.check\(/.test(joined(c.source)));
+      for (const cell of checks) assert.match(shown(cell), /^✔ \d\d-ex\d+: /m, `${path.basename(file)} cell ${cell.id}`);
+    }
+  });
+
+  it('the released stubs, unchanged, score zero on every exercise without a crash', async () => {
+    const stubs = manifest.notebooks.map((n) => path.join(RELEASE, n.file));
+    const run = await runCliAsync(['course', 'grade', ...stubs, '--out', path.join(OUT, 'stubs'), '--json'], QUICK, GRADE_TIMEOUT_MS);
+    assert.equal(run.code, 0, run.stderr);
+    const sheet = sheetOf(run.stdout);
+    assert.equal(sheet.submissions.length, stubs.length);
+    for (const s of sheet.submissions) {
+      assert.equal(s.total, 0, s.file);
+      assert.ok(s.max > 0, s.file);
+      for (const e of s.exercises) {
+        assert.match(e.reason ?? '', new RegExp(`${e.id}: your code here`), `${s.file} ${e.id}`);
+      }
+    }
   });
 });
