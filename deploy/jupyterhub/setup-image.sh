@@ -3,7 +3,7 @@
 # for a course: Node >= 20, actlab installed and built (native kernels when
 # oneDNN can be installed), the "actlab" kernel registered with this machine's
 # Jupyter, and the student copy of the course released into a folder whose
-# node_modules/actlab points at this actlab.
+# node_modules is actlab's (so its notebooks' imports resolve).
 #
 #   deploy/jupyterhub/setup-image.sh [--course-dir DIR] [--jupyter-prefix DIR] [--owner UID]
 #
@@ -64,8 +64,8 @@ node dist/cli/main.js kernel install --prefix "$jupyter_prefix"
 
 echo "== the student copy of the course"
 node dist/cli/main.js course release --out "$course_dir"
-mkdir -p "$course_dir/node_modules"
-ln -sfn "$root" "$course_dir/node_modules/actlab" # `import … from 'actlab'` resolves from the course's notebooks
+# The notebooks' imports ('actlab', '@tensorflow/tfjs') resolve through node_modules above them: actlab's own.
+ln -sfn "$root/node_modules" "$course_dir/node_modules"
 mkdir -p "$root/out"
 if [ -n "$owner" ]; then
   chown -R "$owner" "$course_dir" "$root/out" # caches of the bundled data are written on first use

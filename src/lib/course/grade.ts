@@ -109,10 +109,9 @@ function launcherFor(
   log: (l: string) => void,
 ): KernelLauncher {
   const cwd = path.join(workRoot, `s${String(index).padStart(4, '0')}`);
-  fs.mkdirSync(path.join(cwd, 'node_modules'), { recursive: true });
   fs.mkdirSync(path.join(cwd, 'runs'), { recursive: true });
-  // TypeScript resolves `import … from 'actlab'` through node_modules next to the code.
-  fs.symlinkSync(plan.root, path.join(cwd, 'node_modules', 'actlab'), 'dir');
+  // TypeScript resolves imports ('actlab', '@tensorflow/tfjs') through node_modules beside the code: actlab's own.
+  fs.symlinkSync(path.join(plan.root, 'node_modules'), path.join(cwd, 'node_modules'), 'dir');
   const others = plan.secrets.filter((dir) => dir !== workRoot);
   const siblings = fs
     .readdirSync(workRoot)

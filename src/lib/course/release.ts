@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { type ColabSettings, colabSettings, colabVariant } from '../jupyter/colab';
+import { colabSettings, colabVariant } from '../jupyter/colab';
 import { joinText, type Notebook, type NotebookCell, readNotebook, writeNotebook } from '../jupyter/notebook-file';
 import { packageRoot } from '../util/package-root';
 import { chapterNumber, CourseNotebookError, type ExerciseInfo, readCourseNotebook, solutionRegions } from './roles';
@@ -21,8 +21,6 @@ export interface ReleaseOptions {
   readonly source?: string;
   /** The chapters. @default `<package>/notebooks` */
   readonly chapters?: string;
-  /** Repository and branch the Colab variants' setup cell clones. @default colab/settings.json */
-  readonly colab?: ColabSettings;
 }
 
 /** One exercises notebook of the release, as manifest.json lists it. */
@@ -152,7 +150,7 @@ export function releaseCourse(options: ReleaseOptions): CourseManifest {
   if ([source, chapters].some((dir) => out === dir || dir.startsWith(`${out}${path.sep}`))) {
     throw new CourseNotebookError(`--out ${out} holds the course's own notebooks; give an empty or new folder`);
   }
-  const settings = options.colab ?? colabSettings();
+  const settings = colabSettings(); // the repository and branch the Colab variants' setup cell clones
   const released: ReleasedNotebook[] = [];
   for (const name of instructorNotebooks(source)) {
     const { notebook, exercises } = studentNotebook(readNotebook(path.join(source, name)), name);
