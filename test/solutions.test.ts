@@ -67,7 +67,10 @@ describe('the course: released, the solutions graded full, the stubs zero', () =
       assert.equal(exerciseEpochs(30), 30);
       process.env.ACTLAB_QUICK = '1';
       assert.equal(exerciseEpochs(30), 1);
-      assert.throws(() => exerciseEpochs(2.5), /^Error: exerciseEpochs: full must be a positive whole number of epochs; got 2\.5$/);
+      assert.throws(
+        () => exerciseEpochs(2.5),
+        /^Error: exerciseEpochs: full must be a positive whole number of epochs; got 2\.5$/,
+      );
     } finally {
       if (saved === undefined) delete process.env.ACTLAB_QUICK;
       else process.env.ACTLAB_QUICK = saved;
@@ -89,7 +92,15 @@ describe('the course: released, the solutions graded full, the stubs zero', () =
     const released = fs
       .readdirSync(RELEASE, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ipynb'))
-      .map((f) => [f, readCells(path.join(RELEASE, f)).map((c) => joined(c.source)).join('\n')] as const);
+      .map(
+        (f) =>
+          [
+            f,
+            readCells(path.join(RELEASE, f))
+              .map((c) => joined(c.source))
+              .join('\n'),
+          ] as const,
+      );
     assert.ok(released.length >= 2 * instructor.length, `${released.length} released notebooks`);
     for (const file of instructor) {
       for (const line of secretLines(file)) {
@@ -112,7 +123,11 @@ describe('the course: released, the solutions graded full, the stubs zero', () =
     }
     // No cell of the instructor notebooks fails, and every check printed its ✔ line.
     for (const file of instructor) {
-      const executed = path.join(out, 'executed', fs.readdirSync(path.join(out, 'executed')).find((f) => f.endsWith(`${path.basename(file)}`))!);
+      const executed = path.join(
+        out,
+        'executed',
+        fs.readdirSync(path.join(out, 'executed')).find((f) => f.endsWith(`${path.basename(file)}`))!,
+      );
       const cells = readCells(executed);
       for (const cell of cells.filter((c) => c.cell_type === 'code')) {
         for (const output of cell.outputs ?? []) {
@@ -122,13 +137,18 @@ describe('the course: released, the solutions graded full, the stubs zero', () =
         }
       }
       const checks = cells.filter((c) => c.cell_type === 'code' && /exercise\.check\(/.test(joined(c.source)));
-      for (const cell of checks) assert.match(shown(cell), /^✔ \d\d-ex\d+: /m, `${path.basename(file)} cell ${cell.id}`);
+      for (const cell of checks)
+        assert.match(shown(cell), /^✔ \d\d-ex\d+: /m, `${path.basename(file)} cell ${cell.id}`);
     }
   });
 
   it('the released stubs, unchanged, score zero on every exercise without a crash', async () => {
     const stubs = manifest.notebooks.map((n) => path.join(RELEASE, n.file));
-    const run = await runCliAsync(['course', 'grade', ...stubs, '--out', path.join(OUT, 'stubs'), '--json'], QUICK, GRADE_TIMEOUT_MS);
+    const run = await runCliAsync(
+      ['course', 'grade', ...stubs, '--out', path.join(OUT, 'stubs'), '--json'],
+      QUICK,
+      GRADE_TIMEOUT_MS,
+    );
     assert.equal(run.code, 0, run.stderr);
     const sheet = sheetOf(run.stdout);
     assert.equal(sheet.submissions.length, stubs.length);
