@@ -192,7 +192,9 @@ async function runOnce(setup: RunSetup): Promise<{ tallies: Map<string, Tally>; 
         if (reply.status !== 'ok') await new Promise((resolve) => setTimeout(resolve, 300));
         const failed = reply.status !== 'ok';
         if (tally && !failed && (role === 'check' || role === 'hidden-check')) tally.passed += 1;
-        if (tally && failed && tally.failure === undefined) {
+        // The exercise's own cells decide; an instructor cell that fails after it (a cleanup that
+        // disposes another exercise's model) must not cost it.
+        if (tally && failed && role !== undefined && tally.failure === undefined) {
           const error = errorOfOutputs(outputs);
           tally.failure = error
             ? `${error.ename}: ${error.evalue}`
