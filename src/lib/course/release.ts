@@ -43,6 +43,8 @@ export interface CourseManifest {
 }
 
 export const MANIFEST = 'manifest.json';
+/** The Colab variants' note on where they come from. */
+const RELEASED = 'Part of the course release (`npx actlab course release`).';
 const SOLUTIONS_SUFFIX = /_solutions\.ipynb$/;
 
 /** `06_cnn2d_solutions.ipynb` → `06_cnn2d_exercises.ipynb`. */
@@ -156,14 +158,14 @@ export function releaseCourse(options: ReleaseOptions): CourseManifest {
     const { notebook, exercises } = studentNotebook(readNotebook(path.join(source, name)), name);
     const exercisesFile = path.posix.join('exercises', exercisesName(name));
     write(path.join(out, 'notebooks', exercisesFile), notebook);
-    write(path.join(out, 'colab', exercisesFile), colabVariant(notebook, exercisesFile, settings));
+    write(path.join(out, 'colab', exercisesFile), colabVariant(notebook, exercisesFile, settings, RELEASED));
     const chapterName = name.replace(SOLUTIONS_SUFFIX, '.ipynb');
     const chapterFile = path.join(chapters, chapterName);
     if (fs.existsSync(chapterFile)) {
       const chapter = readNotebook(chapterFile);
       const student = { ...chapter, cells: chapter.cells.map(cleared) };
       write(path.join(out, 'notebooks', chapterName), student);
-      write(path.join(out, 'colab', chapterName), colabVariant(student, chapterName, settings));
+      write(path.join(out, 'colab', chapterName), colabVariant(student, chapterName, settings, RELEASED));
     }
     released.push({ file: `notebooks/${exercisesFile}`, source: name, chapter: chapterName, exercises });
   }
