@@ -43,20 +43,25 @@ function secretLines(file: string): string[] {
       .filter((l) => l.length >= 12);
   const secret: string[] = [];
   const hidden: string[] = [];
-  const open = new Set<string>();
+  const open: string[] = []; // the text of public cells (and of solution cells outside their regions)
   course.notebook.cells.forEach((cell, index) => {
     const role = course.marks[index]?.role;
     const source = joined(cell.source);
     if (role === 'solution') {
       const all = source.split('\n');
-      for (const [begin, end] of solutionRegions(source, name))
+      let next = 0;
+      for (const [begin, end] of solutionRegions(source, name)) {
         secret.push(...lines(all.slice(begin + 1, end).join('\n')));
-      for (const line of lines(source)) if (!secret.includes(line)) open.add(line);
+        open.push(all.slice(next, begin).join('\n'));
+        next = end + 1;
+      }
+      open.push(all.slice(next).join('\n'));
     } else if (role === 'answer') secret.push(...lines(source));
     else if (role === 'hidden-check') hidden.push(...lines(source));
-    else for (const line of lines(source)) open.add(line);
+    else open.push(source);
   });
-  return [...new Set([...secret, ...hidden.filter((line) => !open.has(line))])];
+  const publicText = open.join('\n');
+  return [...new Set([...secret, ...hidden.filter((line) => !publicText.includes(line))])];
 }
 
 /** Everything a code cell showed: stream text and the text of rich outputs. */

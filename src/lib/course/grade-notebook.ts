@@ -111,7 +111,14 @@ function studentSolutions(submission: Notebook, course: CourseNotebook): Map<str
 /** Per exercise, what the cells of one run showed. */
 interface Tally {
   passed: number;
-  failure: string | undefined;
+  /**
+   * Why it does not score, best first: its own stub ("your code here") from any cell of its
+   * section, else the first failure of its own cells (solution, checks: these decide the score),
+   * else the first failure of an instructor cell of its section.
+   */
+  stub: string | undefined;
+  ownFailure: string | undefined;
+  otherFailure: string | undefined;
   seconds: number;
 }
 
@@ -148,7 +155,12 @@ interface RunSetup {
 /** One run of the notebook; fills each code cell's outputs and returns the tallies, or where it stopped. */
 async function runOnce(setup: RunSetup): Promise<{ tallies: Map<string, Tally>; stop?: Stop }> {
   const { cells, course, excluded, launcher, limits, deadline } = setup;
-  const tallies = new Map(course.exercises.map((e) => [e.id, { passed: 0, failure: undefined, seconds: 0 } as Tally]));
+  const tallies = new Map(
+    course.exercises.map((e): [string, Tally] => [
+      e.id,
+      { passed: 0, stub: undefined, ownFailure: undefined, otherFailure: undefined, seconds: 0 },
+    ]),
+  );
   let client: KernelClient;
   try {
     client = await KernelClient.start({
@@ -192,13 +204,16 @@ async function runOnce(setup: RunSetup): Promise<{ tallies: Map<string, Tally>; 
         if (reply.status !== 'ok') await new Promise((resolve) => setTimeout(resolve, 300));
         const failed = reply.status !== 'ok';
         if (tally && !failed && (role === 'check' || role === 'hidden-check')) tally.passed += 1;
-        // The exercise's own cells decide; an instructor cell that fails after it (a cleanup that
-        // disposes another exercise's model) must not cost it.
-        if (tally && failed && role !== undefined && tally.failure === undefined) {
+        // The exercise's own cells decide; an instructor cell that fails after them (a cleanup that
+        // disposes another exercise's model) must not cost it, but the first failure is the best reason.
+        if (tally && exercise && failed) {
           const error = errorOfOutputs(outputs);
-          tally.failure = error
+          const message = error
             ? `${error.ename}: ${error.evalue}`
             : `${describeCell(cell, role)} ended with ${reply.status}`;
+          if (error?.evalue.startsWith(`${exercise}: your code here`)) tally.stub ??= message;
+          if (role !== undefined) tally.ownFailure ??= message;
+          else tally.otherFailure ??= message;
         }
       } catch (error) {
         const reason = stopReason(error, limits, overMemory);
@@ -296,12 +311,14 @@ function scored(
   const exercises = course.exercises.map((e): ExerciseGrade => {
     const tally = tallies.get(e.id)!;
     const checks = e.checks + e.hiddenChecks;
-    const reason =
-      reasons.get(e.id) ??
-      tally.failure ??
-      (tally.passed < checks
-        ? `${checks - tally.passed} of ${checks} checks did not run${stopped ? '' : ' (a cell before them failed)'}`
-        : null);
+    const scored = !reasons.has(e.id) && tally.ownFailure === undefined && tally.passed === checks;
+    const reason = scored
+      ? null
+      : (reasons.get(e.id) ??
+        tally.stub ??
+        tally.ownFailure ??
+        tally.otherFailure ??
+        `${checks - tally.passed} of ${checks} checks did not run${stopped ? '' : ' (a cell before them failed)'}`);
     return {
       id: e.id,
       points: reason === null ? e.points : 0,

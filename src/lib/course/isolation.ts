@@ -59,7 +59,7 @@ export function foldersToHide(
   for (const folder of [...new Set(candidates.map((c) => path.resolve(c)))].sort()) {
     if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) continue;
     if (keep.some((k) => contains(folder, path.resolve(k)))) kept.push(folder);
-    else hide.push(folder);
+    else if (!hide.some((outer) => contains(outer, folder))) hide.push(folder); // inside a hidden one: hidden already
   }
   return { hide, kept };
 }

@@ -82,15 +82,14 @@ export function saveKernelEnv(env: Record<string, string>, root: string = packag
   return merged;
 }
 
-/** Loaded before tslab (kernel-preload.ts): no IOPub message is dropped. */
-const KERNEL_PRELOAD = path.join(__dirname, 'kernel-preload.js');
-
 /** The kernel.json for this project: absolute paths to this Node and this tslab, and the saved environment. */
 export function kernelJson(root: string = packageRoot()): KernelJson {
   const tslabBin = require.resolve('tslab/bin/tslab', { paths: [root] });
   const env = readKernelEnv(root);
+  // Loaded before tslab (kernel-preload.ts): no IOPub message is dropped.
+  const preload = path.join(root, 'dist', 'lib', 'jupyter', 'kernel-preload.js');
   return {
-    argv: [process.execPath, '--require', KERNEL_PRELOAD, tslabBin, 'kernel', '--config-path', '{connection_file}'],
+    argv: [process.execPath, '--require', preload, tslabBin, 'kernel', '--config-path', '{connection_file}'],
     display_name: KERNEL_DISPLAY_NAME,
     language: 'typescript',
     metadata: { actlab: { root } },
