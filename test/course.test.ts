@@ -238,6 +238,25 @@ describe('actlab course grade: hostile submissions', () => {
         "const squareSum = (values: number[]): number => (answer.includes('v * v') ? values.reduce((s, v) => s + v * v, 0) : 0);",
       reason: /^Error: ENOENT: no such file or directory, open '.*01_tiny_solutions\.ipynb'$/,
     },
+    {
+      name: 'unmounts-then-reads',
+      cell:
+        "import { execFileSync } from 'node:child_process';\n" +
+        `execFileSync('umount', [${JSON.stringify(SOURCE)}], { stdio: 'pipe' });\n` +
+        'function squareSum(values: number[]): number {\n  return 0;\n}',
+      reason: /^Error: Command failed: umount \//,
+    },
+    {
+      name: 'reads-through-proc',
+      cell:
+        "import * as fs from 'node:fs';\n" +
+        '// Any process whose root sees the solutions would do: the grader is one, if it were visible.\n' +
+        "const roots = fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p));\n" +
+        `const found = roots.map((p) => \`/proc/\${p}/root${path.join(SOURCE, TINY_SOURCE)}\`).find((f) => fs.existsSync(f));\n` +
+        'if (found === undefined) throw new Error(`no process shows the solutions (${roots.length} processes in /proc)`);\n' +
+        'function squareSum(values: number[]): number {\n  return 0;\n}',
+      reason: /^Error: no process shows the solutions \(\d+ processes in \/proc\)$/,
+    },
   ];
 
   it('each costs only its own exercise, with the reason, and the grader finishes within its limits', async () => {

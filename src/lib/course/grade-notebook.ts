@@ -8,6 +8,7 @@
  * again without that exercise's cells so the others are still graded.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { type NotebookOutput, tidyStreamText } from '../jupyter/cell-outputs';
@@ -131,6 +132,9 @@ interface Stop {
 const describeCell = (cell: NotebookCell, role: string | undefined): string =>
   `${role === 'solution' ? 'the solution cell' : role ? `a ${role} cell` : 'a cell'}${cell.id ? ` (id ${cell.id})` : ''}`;
 
+const signalName = (number: number): string | undefined =>
+  Object.entries(os.constants.signals).find(([, n]) => n === number)?.[0];
+
 const megabytes = (bytes: number): string => `${Math.round((bytes / 1048576) * 10) / 10} MB`;
 
 /** The reason a thrown execute error gives, or undefined when it is not one a limit or the kernel caused. */
@@ -139,7 +143,12 @@ function stopReason(error: unknown, limits: GradeLimits, overMemory: boolean): s
   if (error instanceof CellTimeoutError)
     return `still running after ${error.seconds} s (the time limit of a cell): an endless loop?`;
   if (error instanceof OutputLimitError) return `printed more than ${megabytes(limits.outputBytes)} (the output limit)`;
-  if (error instanceof KernelDiedError) return error.message.split(';')[0]!.replace(/^the kernel/, 'ended the kernel:');
+  if (error instanceof KernelDiedError) {
+    // In its own process namespace the kernel's death by a signal reaches us as the shell's 128 + signal.
+    const signal = error.exitCode !== null && error.exitCode > 128 ? signalName(error.exitCode - 128) : undefined;
+    if (signal) return `ended the kernel: was killed by ${signal}`;
+    return error.message.split(';')[0]!.replace(/^the kernel/, 'ended the kernel:');
+  }
   return undefined;
 }
 

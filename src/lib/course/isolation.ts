@@ -1,11 +1,13 @@
 /**
  * Keeping a graded kernel out of the instructor's files. On Linux the kernel
- * starts in a mount namespace of its own (`unshare`, unprivileged through a
- * user namespace when not root) where each hidden folder is covered by an
- * empty read-only tmpfs and actlab's own folder is read-only: a submission
- * that opens the solutions finds nothing there, and one that rewrites the
- * checks' code cannot reach the next submission. Elsewhere the grader says it
- * cannot isolate, and grades only when told to go on without it.
+ * starts in mount and process namespaces of its own (`unshare`, unprivileged
+ * through a user namespace when not root) where each hidden folder is covered
+ * by an empty read-only tmpfs, actlab's own folder is read-only, /proc shows
+ * only the kernel's processes, and the kernel holds no capability to undo any
+ * of it: a submission that opens the solutions (directly, or through another
+ * process's /proc/PID/root) finds nothing, and one that rewrites the checks'
+ * code cannot reach the next submission. Elsewhere the grader says it cannot
+ * isolate, and grades only when told to go on without it.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,10 +16,14 @@ import * as path from 'node:path';
 /** How kernels are kept apart: the `unshare` flags that worked here, or none. */
 export type Isolation = { readonly kind: 'namespace'; readonly unshare: readonly string[] } | { readonly kind: 'none' };
 
+/** Its own processes too: /proc shows no process outside, and whatever a cell leaves running ends with the kernel. */
+const PID_NAMESPACE = ['--pid', '--fork', '--kill-child', '--mount-proc'];
 const CANDIDATES: ReadonlyArray<readonly string[]> = [
-  ['--mount', '--propagation', 'private'], // root (CI, containers started with the capability)
-  ['--mount', '--user', '--map-root-user', '--propagation', 'private'], // a user allowed user namespaces
+  ['--mount', '--propagation', 'private', ...PID_NAMESPACE], // root (CI, containers started with the capability)
+  ['--mount', '--user', '--map-root-user', '--propagation', 'private', ...PID_NAMESPACE], // a user allowed user namespaces
 ];
+/** The kernel keeps no capability: it can neither unmount what hides a folder nor remount actlab writable. */
+const DROP_CAPABILITIES = 'setpriv --no-new-privs --inh-caps=-all --bounding-set=-all --';
 
 /** Why the grader cannot isolate kernels here, for its refusal; undefined once a way has been found. */
 export let isolationProblem: string | undefined;
@@ -30,14 +36,8 @@ export function detectIsolation(): Isolation {
   }
   const errors: string[] = [];
   for (const flags of CANDIDATES) {
-    const probe = spawnSync(
-      'unshare',
-      [...flags, 'sh', '-c', 'mount -t tmpfs none /mnt 2>/dev/null || mount -t tmpfs none /tmp'],
-      {
-        encoding: 'utf8',
-        timeout: 10_000,
-      },
-    );
+    const script = `{ mount -t tmpfs none /mnt 2>/dev/null || mount -t tmpfs none /tmp; } && ${DROP_CAPABILITIES} true`;
+    const probe = spawnSync('unshare', [...flags, 'sh', '-c', script], { encoding: 'utf8', timeout: 10_000 });
     if (probe.status === 0) {
       isolationProblem = undefined;
       return { kind: 'namespace', unshare: flags };
@@ -88,7 +88,9 @@ export function isolatedArgv(
       (dir) => `mount --rbind ${quote(dir)} ${quote(dir)} && mount -o remount,bind,ro ${quote(dir)}`,
     ),
     ...folders.hidden.map((dir) => `mount -t tmpfs -o ro,size=4k,mode=0555 actlab-hidden ${quote(dir)}`),
-    'exec "$@"',
+    // Not exec: the kernel is not the namespace's process 1, which signals such as SIGSEGV could not end.
+    `${DROP_CAPABILITIES} "$@"`,
+    'exit $?',
   ];
   return ['unshare', ...isolation.unshare, 'sh', '-ec', steps.join('\n'), 'actlab-kernel', ...argv];
 }
