@@ -12,10 +12,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
 
 import type { GradeSheet } from '../src/lib/course';
 import { correctAnswers, submission, TINY_EXERCISES, TINY_SOURCE, writeTinyCourse } from './helpers/course-fixture';
-import { tempDir } from './helpers/fixtures';
+import { CLI, tempDir } from './helpers/fixtures';
 import { runCliAsync } from './helpers/run-async';
 
 const ROOT_DIR = tempDir('actlab-course-');
@@ -328,5 +329,57 @@ describe('actlab course grade: hostile submissions', () => {
     ]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, new RegExp(`is being written by another grader \\(pid ${process.pid} on `));
+  });
+});
+
+describe('actlab course grade: interrupted', () => {
+  /** Host pids of the kernels a grader started: processes running tslab whose folder is a grading folder. */
+  const gradingKernels = (): number[] =>
+    fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          const cwd = fs.readlinkSync(`/proc/${p}/cwd`);
+          const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+          return cwd.startsWith(path.join(os.tmpdir(), 'actlab-grade-')) && cmdline.includes('tslab');
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+
+  it('Ctrl-C stops the kernel at once, writes no sheet and leaves no lock or process behind', async () => {
+    const loop = submission(RELEASED, path.join(SUBMISSIONS, 'interrupted', '01_tiny_exercises.ipynb'), {
+      ...correctAnswers(),
+      '01-ex2': 'function squareSum(values: number[]): number {\n  return 0;\n}\nwhile (true) {}',
+    });
+    const out = path.join(ROOT_DIR, 'interrupted');
+    const child = spawn(process.execPath, [CLI, 'course', 'grade', loop, '--source', SOURCE, '--out', out]);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 120_000;
+    let kernels: number[] = [];
+    while (kernels.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      kernels = gradingKernels();
+    }
+    assert.ok(kernels.length > 0, 'a kernel started');
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // into the notebook
+    const sent = Date.now();
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.ok(Date.now() - sent < 15_000, `${Date.now() - sent} ms to stop`);
+    assert.match(stderr, /course grade: grading was interrupted: its kernels were stopped, and no sheet was written/);
+    assert.deepEqual(
+      fs.readdirSync(out).filter((f) => f === 'grades.json' || f === '.grade.lock'),
+      [],
+    );
+    assert.deepEqual(
+      kernels.filter((pid) => fs.existsSync(`/proc/${pid}`)),
+      [],
+      'no kernel is left',
+    );
   });
 });

@@ -7,6 +7,7 @@ import {
   feedbackStem,
   gradeCourse,
   gradesCsv,
+  GradingInterruptedError,
   type GradeSheet,
   mergeSheets,
   MergeGradesError,
@@ -15,6 +16,7 @@ import {
   writeSheet,
 } from '../../lib/course';
 import { type Command, parseFlags, UsageError } from '../command';
+import { INTERRUPTED_EXIT } from './extract';
 import { parseShard, positiveIntFlag, positiveNumberFlag } from './flags';
 
 const HELP = [
@@ -116,7 +118,13 @@ async function grade(args: string[]): Promise<number> {
   if (positionals.length === 0)
     throw new UsageError('usage: actlab course grade SUBMISSION.ipynb... [flags]; actlab course --help lists them');
   const outputMb = positiveNumberFlag(values['max-output-mb'], '--max-output-mb');
+  // Ctrl-C or SIGTERM stops the kernels (each in its own process group) before the command ends.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const sheet = await gradeCourse({
+    signal: stop.signal,
     submissions: positionals,
     out: values.out ?? path.join('out', 'grades'),
     source: values.source,
@@ -129,7 +137,16 @@ async function grade(args: string[]): Promise<number> {
       ...defined('memoryMb', positiveNumberFlag(values['memory-mb'], '--memory-mb')),
       ...defined('outputBytes', outputMb === undefined ? undefined : Math.round(outputMb * 1024 * 1024)),
     },
-  });
+  })
+    .catch((error: unknown) => {
+      if (error instanceof GradingInterruptedError)
+        throw new UsageError(`course grade: ${error.message}`, INTERRUPTED_EXIT);
+      throw error;
+    })
+    .finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
   return report(sheet, values);
 }
 

@@ -159,11 +159,21 @@ interface RunSetup {
   readonly launcher: KernelLauncher;
   readonly limits: GradeLimits;
   readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Grading was stopped (Ctrl-C, SIGTERM, an abort signal); its kernels were stopped with it. */
+export class GradingInterruptedError extends Error {
+  override name = 'GradingInterruptedError';
+  constructor() {
+    super('grading was interrupted: its kernels were stopped, and no sheet was written');
+  }
 }
 
 /** One run of the notebook; fills each code cell's outputs and returns the tallies, or where it stopped. */
 async function runOnce(setup: RunSetup): Promise<{ tallies: Map<string, Tally>; stop?: Stop }> {
-  const { cells, course, excluded, launcher, limits, deadline } = setup;
+  const { cells, course, excluded, launcher, limits, deadline, signal } = setup;
+  if (signal?.aborted) throw new GradingInterruptedError();
   const tallies = new Map(
     course.exercises.map((e): [string, Tally] => [
       e.id,
@@ -180,6 +190,12 @@ async function runOnce(setup: RunSetup): Promise<{ tallies: Map<string, Tally>; 
     });
   } catch (error) {
     return { tallies, stop: { exercise: undefined, reason: `the kernel did not start: ${(error as Error).message}` } };
+  }
+  const stop = () => void client.shutdown(0);
+  signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) {
+    await client.shutdown(0); // aborted while the kernel started: the listener came too late
+    throw new GradingInterruptedError();
   }
   let overMemory = false;
   const watch = setInterval(() => {
@@ -225,6 +241,7 @@ async function runOnce(setup: RunSetup): Promise<{ tallies: Map<string, Tally>; 
           else tally.otherFailure ??= message;
         }
       } catch (error) {
+        if (signal?.aborted) throw new GradingInterruptedError();
         const reason = stopReason(error, limits, overMemory);
         if (reason === undefined) throw error;
         return { tallies, stop: { exercise, reason: `${describeCell(cell, role)} ${reason}` } };
@@ -237,6 +254,7 @@ async function runOnce(setup: RunSetup): Promise<{ tallies: Map<string, Tally>; 
     return { tallies };
   } finally {
     clearInterval(watch);
+    signal?.removeEventListener('abort', stop);
     await client.shutdown(1000);
   }
 }
@@ -263,6 +281,8 @@ export interface GradeNotebookOptions {
   readonly limits: GradeLimits;
   /** Where to write the executed notebook (the last run), if anywhere. */
   readonly executed?: string;
+  /** Stops the kernel and rejects with {@link GradingInterruptedError}. */
+  readonly signal?: AbortSignal;
 }
 
 /** Grades one submission; a problem with the file itself scores every exercise zero with the reason. */
@@ -291,7 +311,7 @@ export async function gradeNotebook(options: GradeNotebookOptions): Promise<Subm
   let instructorRetries = 1; // an instructor cell (setup) stopped by a busy machine is not the student's doing
   for (;;) {
     cells = assemble(course, solutions, source);
-    last = await runOnce({ cells, course, excluded, launcher, limits, deadline });
+    last = await runOnce({ cells, course, excluded, launcher, limits, deadline, signal: options.signal });
     const stop = last.stop;
     if (!stop) break;
     if (stop.exercise && !excluded.has(stop.exercise) && Date.now() < deadline) {

@@ -43,6 +43,8 @@ export interface GradeOptions {
   readonly env?: Record<string, string>;
   /** One line per notice (jobs lowered for memory, a folder that cannot be hidden). @default stderr */
   readonly log?: (line: string) => void;
+  /** Stops the kernels; the run rejects with GradingInterruptedError and writes no sheet. */
+  readonly signal?: AbortSignal;
 }
 
 /** A grading run that cannot start; the message says what to do. */
@@ -171,6 +173,7 @@ export async function gradeCourse(options: GradeOptions): Promise<GradeSheet> {
         limits,
         launcher: launcherFor(full, workRoot, index, options.env ?? {}, log),
         executed: path.join(out, 'executed', feedbackStem(file) + '.ipynb'),
+        signal: options.signal,
       }),
     );
     const sheet = sheetOf(grades, options.shard, isolation.kind);
@@ -204,16 +207,26 @@ async function gradeAll(
   const bar = createProgressBar('grade', { unit: 'notebooks' });
   let next = 0;
   let done = 0;
+  let stopped = false;
   bar.update(0, files.length);
   const worker = async (): Promise<void> => {
-    while (next < files.length) {
+    while (next < files.length && !stopped) {
       const index = next++;
-      results[index] = await grade(files[index]!, index);
+      try {
+        results[index] = await grade(files[index]!, index);
+      } catch (error) {
+        stopped = true; // the other workers take no new submission
+        throw error;
+      }
       done += 1;
       bar.update(done, files.length, path.basename(files[index]!));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobsThatFit(jobs, limits.memoryMb, log), files.length) }, worker));
+  const workers = Math.min(jobsThatFit(jobs, limits.memoryMb, log), files.length);
+  // Every worker ends (and stops its kernel) before a failure is passed on and the folders go.
+  const ended = await Promise.allSettled(Array.from({ length: workers }, worker));
   bar.finish();
+  const failed = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+  if (failed) throw failed.reason;
   return results;
 }

@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 export { CourseGradeError, DEFAULT_LIMITS, gradeCourse, type GradeOptions } from './grade';
-export type { ExerciseGrade, GradeLimits, SubmissionGrade } from './grade-notebook';
+export { type ExerciseGrade, type GradeLimits, GradingInterruptedError, type SubmissionGrade } from './grade-notebook';
 export { type CourseManifest, releaseCourse, type ReleasedNotebook, type ReleaseOptions } from './release';
 export { CourseNotebookError, type ExerciseInfo } from './roles';
 export { type ExerciseSummary, type GradeSheet, mergeSheets, MergeGradesError, readSheet } from './sheet';
