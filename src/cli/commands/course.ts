@@ -132,10 +132,10 @@ async function grade(args: string[]): Promise<number> {
     shard: parseShard(values.shard, values['shard-count']),
     allowNoIsolation: values['no-isolation'],
     limits: {
-      ...defined('timeoutSeconds', positiveNumberFlag(values.timeout, '--timeout')),
-      ...defined('cellTimeoutSeconds', positiveNumberFlag(values['cell-timeout'], '--cell-timeout')),
-      ...defined('memoryMb', positiveNumberFlag(values['memory-mb'], '--memory-mb')),
-      ...defined('outputBytes', outputMb === undefined ? undefined : Math.round(outputMb * 1024 * 1024)),
+      timeoutSeconds: positiveNumberFlag(values.timeout, '--timeout'),
+      cellTimeoutSeconds: positiveNumberFlag(values['cell-timeout'], '--cell-timeout'),
+      memoryMb: positiveNumberFlag(values['memory-mb'], '--memory-mb'),
+      outputBytes: outputMb === undefined ? undefined : Math.round(outputMb * 1024 * 1024),
     },
   })
     .catch((error: unknown) => {
@@ -149,9 +149,6 @@ async function grade(args: string[]): Promise<number> {
     });
   return report(sheet, values);
 }
-
-const defined = <K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> =>
-  value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 
 function merge(args: string[]): number {
   const { values, positionals } = parseFlags(

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 
 import { installKernelSpec } from '../jupyter/kernelspec';
 import { createProgressBar } from '../notebook/progress';
+import { definedOnly } from '../util/defined-only';
 import { packageRoot } from '../util/package-root';
 import { takeLock } from '../util/process-lock';
 import { ensureSelfLink } from '../util/self-link';
@@ -36,7 +37,8 @@ export interface GradeOptions {
   readonly jobs?: number;
   /** Grade only share `index` of `count` (submission i when i % count === index). */
   readonly shard?: { readonly index: number; readonly count: number };
-  readonly limits?: Partial<GradeLimits>;
+  /** Limits; an undefined one keeps its default. */
+  readonly limits?: { readonly [K in keyof GradeLimits]?: GradeLimits[K] | undefined };
   /** Grade even where kernels cannot be kept out of the instructor's folders. @default false */
   readonly allowNoIsolation?: boolean;
   /** Environment passed on to the kernels (besides PATH, LANG and ACTLAB_*). @default {} */
@@ -147,11 +149,10 @@ export async function gradeCourse(options: GradeOptions): Promise<GradeSheet> {
         'deploy/jupyterhub, or pass --no-isolation to grade anyway (a submission could then read the solutions)',
     );
   }
-  const limits: GradeLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: GradeLimits = { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) };
   ensureSelfLink(root);
   const spec = installKernelSpec().spec;
   const workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'actlab-grade-'));
-  const plan: Plan = { isolation, kernelArgv: spec.argv, kernelEnv: spec.env ?? {}, secrets: [], root };
   const share = shareOf(options.submissions, options.shard);
   const out = path.resolve(options.out);
   fs.mkdirSync(out, { recursive: true });
@@ -165,13 +166,19 @@ export async function gradeCourse(options: GradeOptions): Promise<GradeSheet> {
   }
   try {
     for (const [index] of share.entries()) fs.mkdirSync(path.join(workRoot, `s${String(index).padStart(4, '0')}`));
-    const full: Plan = { ...plan, secrets: secretFolders(options, source, root, workRoot) };
+    const plan: Plan = {
+      isolation,
+      kernelArgv: spec.argv,
+      kernelEnv: spec.env ?? {},
+      secrets: secretFolders(options, source, root, workRoot),
+      root,
+    };
     const grades = await gradeAll(share, options.jobs ?? 1, limits, log, (file, index) =>
       gradeNotebook({
         file,
         sourceDir: source,
         limits,
-        launcher: launcherFor(full, workRoot, index, options.env ?? {}, log),
+        launcher: launcherFor(plan, workRoot, index, options.env ?? {}, log),
         executed: path.join(out, 'executed', feedbackStem(file) + '.ipynb'),
         signal: options.signal,
       }),
